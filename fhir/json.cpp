@@ -1,0 +1,345 @@
+#include "fhir/json.hpp"
+
+#include <rapidjson/error/en.h>
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/reader.h>
+#include <rapidjson/stringbuffer.h>
+#include <rapidjson/writer.h>
+
+#include <cstring>
+#include <vector>
+
+namespace socialrx::fhir::json {
+
+const Value* Value::find(std::string_view key) const {
+  for (const Member& member : members()) {
+    if (member.key == key) return &member.value;
+  }
+  return nullptr;
+}
+
+std::string_view Value::string_at(std::string_view key) const {
+  const Value* value = find(key);
+  return value != nullptr && value->is_string() ? value->text() : std::string_view();
+}
+
+// --- Document -----------------------------------------------------------------------------
+
+Document::Document() : arena_(std::make_unique<std::pmr::monotonic_buffer_resource>()) {}
+Document::Document(Document&&) noexcept = default;
+Document& Document::operator=(Document&&) noexcept = default;
+Document::~Document() = default;
+
+std::pmr::memory_resource* Document::arena() { return arena_.get(); }
+
+std::string_view Document::intern(std::string_view text) {
+  if (text.empty()) return {};
+  auto* chars = static_cast<char*>(arena()->allocate(text.size(), 1));
+  std::memcpy(chars, text.data(), text.size());
+  return {chars, text.size()};
+}
+
+Value Document::make_string(std::string_view text) {
+  Value value;
+  value.kind_ = Kind::string;
+  std::string_view stored = intern(text);
+  value.chars_ = stored.data();
+  value.size_ = static_cast<std::uint32_t>(stored.size());
+  return value;
+}
+
+Value Document::make_number(std::string_view literal) {
+  Value value = make_string(literal);
+  value.kind_ = Kind::number;
+  return value;
+}
+
+Value Document::make_bool(bool flag) {
+  Value value;
+  value.kind_ = Kind::boolean;
+  value.size_ = flag ? 1 : 0;
+  return value;
+}
+
+Value Document::make_array(std::span<const Value> items) {
+  Value value;
+  value.kind_ = Kind::array;
+  value.size_ = static_cast<std::uint32_t>(items.size());
+  if (!items.empty()) {
+    auto* stored = static_cast<Value*>(arena()->allocate(items.size_bytes(), alignof(Value)));
+    std::uninitialized_copy(items.begin(), items.end(), stored);
+    value.items_ = stored;
+  }
+  return value;
+}
+
+Value Document::make_object(std::span<const Member> members) {
+  Value value;
+  value.kind_ = Kind::object;
+  value.size_ = static_cast<std::uint32_t>(members.size());
+  if (!members.empty()) {
+    auto* stored = static_cast<Member*>(arena()->allocate(members.size_bytes(), alignof(Member)));
+    std::uninitialized_copy(members.begin(), members.end(), stored);
+    value.members_ = stored;
+  }
+  return value;
+}
+
+Value Document::copy(const Value& value) {
+  switch (value.kind()) {
+    case Kind::null:
+      return Value();
+    case Kind::boolean:
+      return make_bool(value.as_bool());
+    case Kind::number:
+      return make_number(value.text());
+    case Kind::string:
+      return make_string(value.text());
+    case Kind::array: {
+      std::vector<Value> items;
+      items.reserve(value.size());
+      for (const Value& item : value.items()) items.push_back(copy(item));
+      return make_array(items);
+    }
+    case Kind::object: {
+      std::vector<Member> members;
+      members.reserve(value.size());
+      for (const Member& member : value.members()) {
+        members.push_back({intern(member.key), copy(member.value)});
+      }
+      return make_object(members);
+    }
+  }
+  return Value();
+}
+
+Value Document::with_member(const Value& object, std::string_view key, Value value) {
+  std::vector<Member> members(object.members().begin(), object.members().end());
+  bool replaced = false;
+  for (Member& member : members) {
+    if (member.key == key) {
+      member.value = value;
+      replaced = true;
+      break;
+    }
+  }
+  if (!replaced) members.push_back({intern(key), value});
+  return make_object(members);
+}
+
+Value Document::without_member(const Value& object, std::string_view key) {
+  std::vector<Member> members;
+  members.reserve(object.size());
+  for (const Member& member : object.members()) {
+    if (member.key != key) members.push_back(member);
+  }
+  return make_object(members);
+}
+
+// --- Parsing ------------------------------------------------------------------------------
+
+// SAX handler that builds Values on a stack; containers are moved into the arena when they close,
+// the same way rapidjson::Document does it.
+struct Parser {
+  Document& document;
+  std::uint32_t max_depth;
+  std::vector<Value> values;
+  std::vector<std::string_view> keys;
+  std::uint32_t depth = 0;
+  bool too_deep = false;
+
+  bool push(Value value) {
+    values.push_back(value);
+    return true;
+  }
+  bool Null() { return push(Value()); }
+  bool Bool(bool flag) { return push(Document::make_bool(flag)); }
+  // Only RawNumber is called with kParseNumbersAsStringsFlag; the others exist for the concept.
+  bool Int(int) { return false; }
+  bool Uint(unsigned) { return false; }
+  bool Int64(std::int64_t) { return false; }
+  bool Uint64(std::uint64_t) { return false; }
+  bool Double(double) { return false; }
+  bool RawNumber(const char* chars, rapidjson::SizeType length, bool) {
+    return push(text_value(Kind::number, chars, length));
+  }
+  bool String(const char* chars, rapidjson::SizeType length, bool) {
+    return push(text_value(Kind::string, chars, length));
+  }
+  bool Key(const char* chars, rapidjson::SizeType length, bool) {
+    keys.emplace_back(chars, length);
+    return true;
+  }
+  bool StartObject() { return enter(); }
+  bool StartArray() { return enter(); }
+  bool EndObject(rapidjson::SizeType count) {
+    --depth;
+    const std::size_t first_value = values.size() - count;
+    const std::size_t first_key = keys.size() - count;
+    Value object;
+    object.kind_ = Kind::object;
+    object.size_ = count;
+    if (count > 0) {
+      auto* members = static_cast<Member*>(
+          document.arena()->allocate(sizeof(Member) * count, alignof(Member)));
+      for (rapidjson::SizeType i = 0; i < count; ++i) {
+        new (&members[i]) Member{keys[first_key + i], values[first_value + i]};
+      }
+      object.members_ = members;
+    }
+    values.resize(first_value);
+    keys.resize(first_key);
+    return push(object);
+  }
+  bool EndArray(rapidjson::SizeType count) {
+    --depth;
+    const std::size_t first = values.size() - count;
+    Value array = document.make_array(std::span<const Value>(values.data() + first, count));
+    values.resize(first);
+    return push(array);
+  }
+
+ private:
+  // In-situ parsing leaves strings in the document's own copy of the input, so no copy here.
+  static Value text_value(Kind kind, const char* chars, rapidjson::SizeType length) {
+    Value value;
+    value.kind_ = kind;
+    value.chars_ = chars;
+    value.size_ = length;
+    return value;
+  }
+  bool enter() {
+    if (++depth > max_depth) {
+      too_deep = true;
+      return false;
+    }
+    return true;
+  }
+};
+
+ParseResult parse(std::string_view text, const ParseLimits& limits) {
+  ParseResult result;
+  if (text.size() > limits.max_bytes) {
+    result.issues.error(IssueType::too_long, "",
+                        "the JSON text is " + std::to_string(text.size()) +
+                            " bytes; the limit is " + std::to_string(limits.max_bytes));
+    return result;
+  }
+  if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
+
+  Document document;
+  // The reader works in situ on a NUL-terminated copy that lives as long as the document.
+  auto* buffer = static_cast<char*>(document.arena()->allocate(text.size() + 1, 1));
+  std::memcpy(buffer, text.data(), text.size());
+  buffer[text.size()] = '\0';
+
+  Parser parser{document, limits.max_depth, {}, {}, 0, false};
+  parser.values.reserve(64);
+  rapidjson::Reader reader;
+  rapidjson::InsituStringStream stream(buffer);
+  constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
+                              rapidjson::kParseValidateEncodingFlag |
+                              rapidjson::kParseNumbersAsStringsFlag;
+  rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, parser);
+  if (!ok) {
+    const std::string where = " at byte " + std::to_string(ok.Offset());
+    if (parser.too_deep) {
+      result.issues.error(IssueType::too_costly, "",
+                          "JSON nesting is deeper than " + std::to_string(limits.max_depth) +
+                              " levels" + where);
+    } else if (ok.Code() == rapidjson::kParseErrorStringInvalidEncoding) {
+      result.issues.error(IssueType::structure, "", "invalid UTF-8 in a string" + where);
+    } else {
+      result.issues.error(IssueType::structure, "",
+                          std::string("invalid JSON: ") +
+                              rapidjson::GetParseError_En(ok.Code()) + where);
+    }
+    return result;
+  }
+  document.set_root(parser.values.back());
+  result.document.emplace(std::move(document));
+  return result;
+}
+
+// --- Writing ------------------------------------------------------------------------------
+
+namespace {
+
+template <typename Writer>
+void write(Writer& writer, const Value& value) {
+  switch (value.kind()) {
+    case Kind::null:
+      writer.Null();
+      break;
+    case Kind::boolean:
+      writer.Bool(value.as_bool());
+      break;
+    case Kind::number:
+      writer.RawValue(value.text().data(), value.text().size(), rapidjson::kNumberType);
+      break;
+    case Kind::string:
+      writer.String(value.text().data(), static_cast<rapidjson::SizeType>(value.text().size()));
+      break;
+    case Kind::array:
+      writer.StartArray();
+      for (const Value& item : value.items()) write(writer, item);
+      writer.EndArray();
+      break;
+    case Kind::object:
+      writer.StartObject();
+      for (const Member& member : value.members()) {
+        writer.Key(member.key.data(), static_cast<rapidjson::SizeType>(member.key.size()));
+        write(writer, member.value);
+      }
+      writer.EndObject();
+      break;
+  }
+}
+
+}  // namespace
+
+std::string serialize(const Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::Writer<rapidjson::StringBuffer> writer(buffer);
+  write(writer, value);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+std::string serialize_pretty(const Value& value) {
+  rapidjson::StringBuffer buffer;
+  rapidjson::PrettyWriter<rapidjson::StringBuffer> writer(buffer);
+  writer.SetIndent(' ', 2);
+  write(writer, value);
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+bool equal_ignoring_member_order(const Value& a, const Value& b) {
+  if (a.kind() != b.kind()) return false;
+  switch (a.kind()) {
+    case Kind::null:
+      return true;
+    case Kind::boolean:
+      return a.as_bool() == b.as_bool();
+    case Kind::number:
+    case Kind::string:
+      return a.text() == b.text();
+    case Kind::array: {
+      if (a.size() != b.size()) return false;
+      for (std::size_t i = 0; i < a.size(); ++i) {
+        if (!equal_ignoring_member_order(a.items()[i], b.items()[i])) return false;
+      }
+      return true;
+    }
+    case Kind::object: {
+      if (a.size() != b.size()) return false;
+      for (const Member& member : a.members()) {
+        const Value* other = b.find(member.key);
+        if (other == nullptr || !equal_ignoring_member_order(member.value, *other)) return false;
+      }
+      return true;
+    }
+  }
+  return false;
+}
+
+}  // namespace socialrx::fhir::json

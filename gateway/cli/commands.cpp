@@ -1,0 +1,10 @@
+#include "gateway/cli/command.hpp"
+
+namespace socialrx::gateway::cli {
+
+std::span<const Command> commands() {
+  static const std::vector<Command> all{validate_command()};
+  return all;
+}
+
+}  // namespace socialrx::gateway::cli

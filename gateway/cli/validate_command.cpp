@@ -1,0 +1,111 @@
+// `socialrx validate FILE...`: exit 0 when every file is a valid resource; otherwise one
+// OperationOutcome (one line of JSON) per invalid file on stdout, in argument order, and exit 1.
+// A summary line per file goes to stderr so that stdout stays machine-readable.
+
+#include <boost/program_options.hpp>
+
+#include <fstream>
+#include <iostream>
+#include <sstream>
+
+#include "fhir/validator.hpp"
+#include "gateway/cli/command.hpp"
+
+namespace socialrx::gateway::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr std::size_t kDefaultMaxBytes = 64u << 20;  // HL7's biggest example Bundle is 35 MB
+
+struct FileText {
+  std::string bytes;
+  fhir::Issues problem;  // set when the file could not be read
+};
+
+FileText read_file(const std::string& path, std::size_t max_bytes) {
+  FileText file;
+  std::ifstream in(path, std::ios::binary);
+  if (!in) {
+    file.problem.error(fhir::IssueType::not_found, "", "cannot open the file " + path);
+    return file;
+  }
+  in.seekg(0, std::ios::end);
+  const auto size = static_cast<std::size_t>(in.tellg());
+  if (size > max_bytes) {
+    file.problem.error(fhir::IssueType::too_long, "",
+                       "the file is " + std::to_string(size) + " bytes; the limit is " +
+                           std::to_string(max_bytes) + " (--max-bytes)");
+    return file;
+  }
+  in.seekg(0);
+  file.bytes.resize(size);
+  in.read(file.bytes.data(), static_cast<std::streamsize>(size));
+  return file;
+}
+
+int run(std::span<const std::string> args, Streams streams) {
+  po::options_description options("Options");
+  options.add_options()("help,h", "show this help")(
+      "quiet,q", "no per-file summary on stderr")(
+      "max-bytes", po::value<std::size_t>()->default_value(kDefaultMaxBytes),
+      "largest file accepted");
+  po::options_description hidden;
+  hidden.add_options()("file", po::value<std::vector<std::string>>(), "input file");
+  po::options_description all;
+  all.add(options).add(hidden);
+  po::positional_options_description positional;
+  positional.add("file", -1);
+
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
+                  .options(all)
+                  .positional(positional)
+                  .run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    streams.err << "socialrx validate: " << e.what() << '\n';
+    return 2;
+  }
+  if (vm.count("help") || !vm.count("file")) {
+    (vm.count("help") ? streams.out : streams.err)
+        << "Usage: socialrx validate [OPTIONS] FILE...\n\n"
+        << "Validates FHIR R4 JSON resources against the base specification.\n"
+        << "Exit 0 when every file is valid; otherwise one OperationOutcome per invalid file on\n"
+        << "stdout (one JSON document per line, in argument order) and exit 1.\n\n"
+        << options;
+    return vm.count("help") ? 0 : 2;
+  }
+
+  const bool quiet = vm.count("quiet") > 0;
+  fhir::json::ParseLimits limits;
+  limits.max_bytes = vm["max-bytes"].as<std::size_t>();
+  int exit_code = 0;
+  for (const std::string& path : vm["file"].as<std::vector<std::string>>()) {
+    FileText file = read_file(path, limits.max_bytes);
+    fhir::Issues issues = std::move(file.problem);
+    if (issues.empty()) issues = fhir::parse_and_validate(file.bytes, limits).issues;
+    const bool valid = !issues.has_errors();
+    if (!quiet) {
+      streams.err << path << ": " << (valid ? "valid" : "INVALID");
+      if (!issues.empty()) streams.err << " (" << issues.size() << " issue(s))";
+      streams.err << '\n';
+    }
+    if (!valid) {
+      streams.out << fhir::to_operation_outcome_json(issues) << '\n';
+      exit_code = 1;
+    }
+  }
+  return exit_code;
+}
+
+}  // namespace
+
+Command validate_command() {
+  return Command{"validate", "check FHIR R4 JSON resources; print an OperationOutcome per invalid file",
+                 run};
+}
+
+}  // namespace socialrx::gateway::cli

@@ -1,0 +1,83 @@
+// Every official R4 example (HL7's hl7.fhir.r4.examples 4.0.1, installed by `npm ci`) whose
+// resource type is in socialrx's working set must be accepted, and re-serialized must equal the
+// input as JSON (member order aside; numbers by their literal text).
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "fhir/json.hpp"
+#include "fhir/validator.hpp"
+
+namespace socialrx::fhir {
+namespace {
+
+const std::set<std::string, std::less<>> kWorkingSet{
+    "Patient",          "Practitioner",      "PractitionerRole", "Organization",
+    "Location",         "HealthcareService", "Endpoint",         "Questionnaire",
+    "QuestionnaireResponse", "Observation",  "Condition",        "Goal",
+    "ServiceRequest",   "Task",              "Procedure",        "Consent",
+    "Composition",      "Bundle",            "OperationOutcome", "AuditEvent",
+    "Provenance",       "Subscription",      "CapabilityStatement", "MeasureReport",
+    "Communication",    "DocumentReference", "Binary",           "Coverage",
+    "Encounter",        "CarePlan",          "Parameters"};
+
+std::string read(const std::filesystem::path& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::ostringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::vector<std::filesystem::path> working_set_examples() {
+  std::vector<std::filesystem::path> files;
+  for (const auto& entry : std::filesystem::directory_iterator(SOCIALRX_R4_PACKAGE_DIR)) {
+    const std::string name = entry.path().filename().string();
+    const auto dash = name.find('-');
+    if (entry.path().extension() != ".json" || dash == std::string::npos) continue;
+    if (kWorkingSet.count(name.substr(0, dash)) != 0) files.push_back(entry.path());
+  }
+  std::sort(files.begin(), files.end());
+  return files;
+}
+
+TEST(OfficialExamples, PackageIsInstalled) {
+  ASSERT_TRUE(std::filesystem::is_directory(SOCIALRX_R4_PACKAGE_DIR))
+      << "run `npm ci` in the repository root first";
+  EXPECT_GT(working_set_examples().size(), 250u);
+}
+
+TEST(OfficialExamples, WorkingSetIsAcceptedAndRoundTrips) {
+  json::ParseLimits limits;
+  limits.max_bytes = 64u << 20;
+  std::size_t checked = 0;
+  for (const auto& path : working_set_examples()) {
+    const std::string bytes = read(path);
+    ParsedResource parsed = parse_and_validate(bytes, limits);
+    ASSERT_TRUE(parsed.document.has_value()) << path.filename();
+    std::string problems;
+    for (const Issue& issue : parsed.issues) {
+      if (issue.severity == Severity::error || issue.severity == Severity::fatal) {
+        problems += "\n  " + std::string(to_code(issue.code)) + " at " + issue.expression + ": " +
+                    issue.diagnostics;
+      }
+    }
+    EXPECT_TRUE(problems.empty()) << path.filename().string() << problems;
+
+    const std::string written = json::serialize(parsed.document->root());
+    json::ParseResult reparsed = json::parse(written, limits);
+    ASSERT_TRUE(reparsed.document.has_value()) << path.filename();
+    EXPECT_TRUE(json::equal_ignoring_member_order(parsed.document->root(),
+                                                  reparsed.document->root()))
+        << path.filename() << " does not round-trip";
+    ++checked;
+  }
+  EXPECT_GT(checked, 250u);
+}
+
+}  // namespace
+}  // namespace socialrx::fhir
