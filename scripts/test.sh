@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs the whole test suite; ends with ctest's summary.
+#   scripts/test.sh             Release build in build/, then the suite
+#   SOCIALRX_SANITIZE=1 ...     also an AddressSanitizer + UBSan build in build-asan/ and the
+#                               suite again there (CI does this)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/install_deps.sh
+
+jobs=$(nproc)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build build -j"$jobs"
+
+if [ "${SOCIALRX_SANITIZE:-0}" = "1" ]; then
+  cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSOCIALRX_SANITIZE=ON \
+    -DSOCIALRX_BUILD_BENCH=OFF >/dev/null
+  cmake --build build-asan -j"$jobs"
+  echo "== test suite under AddressSanitizer + UndefinedBehaviorSanitizer =="
+  ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    ctest --test-dir build-asan -j"$jobs" --output-on-failure
+fi
+
+echo "== test suite (Release) =="
+ctest --test-dir build -j"$jobs" --output-on-failure
