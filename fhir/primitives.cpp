@@ -162,7 +162,8 @@ std::string_view check_time(std::string_view text) {
 
 // -?(0|[1-9][0-9]*) within the 32-bit signed range; unsigned forms reject the sign.
 std::string_view check_integer(std::string_view text, std::int64_t minimum) {
-  std::string_view digits = text.starts_with('-') ? text.substr(1) : text;
+  const bool sign_allowed = minimum < 0;  // unsignedInt and positiveInt have no sign at all
+  std::string_view digits = sign_allowed && text.starts_with('-') ? text.substr(1) : text;
   if (digits.empty() || !std::all_of(digits.begin(), digits.end(), is_digit) ||
       (digits.size() > 1 && digits.front() == '0')) {
     return "is not an integer (no fraction, exponent or leading zero)";
@@ -262,11 +263,15 @@ std::string_view check_uuid(std::string_view text) {
 }
 
 std::string_view check_base64(std::string_view text) {
-  // (\s*([0-9a-zA-Z\+/=]){4}\s*)+ ; additionally '=' only as padding at the end.
+  // (\s*([0-9a-zA-Z\+/=]){4}\s*)+ : whitespace only between groups of four characters (as
+  // MIME's 76-character lines are); additionally '=' only as padding at the very end.
   std::size_t count = 0;
   std::size_t padding = 0;
   for (char c : text) {
-    if (is_xsd_space(c)) continue;
+    if (is_xsd_space(c)) {
+      if (count % 4 != 0) return "is not valid base64: whitespace inside a group of four";
+      continue;
+    }
     const bool alphabet = is_digit(c) || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') ||
                           c == '+' || c == '/';
     if (c == '=') {
