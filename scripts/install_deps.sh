@@ -8,7 +8,8 @@ packages=(
   cmake make g++ pkg-config
   libboost1.81-dev libboost-program-options1.81-dev
   rapidjson-dev libpoco-dev libicu-dev libssl-dev
-  libgtest-dev libgmock-dev googletest libbenchmark-dev
+  libgtest-dev libgmock-dev googletest libbenchmark-dev libpq-dev
+  openssl postgresql-15 postgresql-client-15 wrk
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
