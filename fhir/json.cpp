@@ -6,6 +6,7 @@
 #include <rapidjson/stringbuffer.h>
 #include <rapidjson/writer.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
@@ -147,6 +148,10 @@ struct Parser {
   std::vector<std::string_view> keys;
   std::uint32_t depth = 0;
   bool too_deep = false;
+  // JSONC only: where each key ends, to tell the line of a key in error messages.
+  rapidjson::InsituStringStream* stream = nullptr;  // Tell() is not const
+  const std::vector<std::size_t>* newlines = nullptr;
+  bool lone_surrogate = false;
 
   bool push(Value value) {
     values.push_back(value);
@@ -164,11 +169,21 @@ struct Parser {
     return push(text_value(Kind::number, chars, length));
   }
   bool String(const char* chars, rapidjson::SizeType length, bool) {
+    if (has_encoded_surrogate(chars, length)) return false;
     return push(text_value(Kind::string, chars, length));
   }
   bool Key(const char* chars, rapidjson::SizeType length, bool) {
+    if (has_encoded_surrogate(chars, length)) return false;
     keys.emplace_back(chars, length);
+    if (stream != nullptr) {
+      const std::size_t line = line_at(*newlines, stream->Tell());
+      document.key_lines_.emplace_back(chars, line);
+    }
     return true;
+  }
+  static std::size_t line_at(const std::vector<std::size_t>& newlines, std::size_t offset) {
+    return static_cast<std::size_t>(std::lower_bound(newlines.begin(), newlines.end(), offset) -
+                                    newlines.begin()) + 1;
   }
   bool StartObject() { return enter(); }
   bool StartArray() { return enter(); }
@@ -208,6 +223,20 @@ struct Parser {
     value.size_ = length;
     return value;
   }
+  // RapidJSON 1.1 rejects a lone high surrogate escape but decodes a lone low one ("\uDC00") to
+  // the bytes ED B0 80, which are not UTF-8. Raw bytes like that never get this far
+  // (kParseValidateEncodingFlag), so ED followed by A0..BF here can only come from such an escape.
+  bool has_encoded_surrogate(const char* chars, rapidjson::SizeType length) {
+    const std::string_view text(chars, length);
+    for (std::size_t at = text.find('\xED'); at != std::string_view::npos;
+         at = text.find('\xED', at + 1)) {
+      if (at + 1 < text.size() && static_cast<unsigned char>(text[at + 1]) >= 0xA0) {
+        lone_surrogate = true;
+        return true;
+      }
+    }
+    return false;
+  }
   bool enter() {
     if (++depth > max_depth) {
       too_deep = true;
@@ -217,12 +246,13 @@ struct Parser {
   }
 };
 
-ParseResult parse(std::string_view text, const ParseLimits& limits) {
+ParseResult parse_text(std::string_view text, std::size_t max_bytes, std::uint32_t max_depth,
+                       bool jsonc) {
   ParseResult result;
-  if (text.size() > limits.max_bytes) {
+  if (text.size() > max_bytes) {
     result.issues.error(IssueType::too_long, "",
                         "the JSON text is " + std::to_string(text.size()) +
-                            " bytes; the limit is " + std::to_string(limits.max_bytes));
+                            " bytes; the limit is " + std::to_string(max_bytes));
     return result;
   }
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
@@ -233,19 +263,34 @@ ParseResult parse(std::string_view text, const ParseLimits& limits) {
   std::memcpy(buffer, text.data(), text.size());
   buffer[text.size()] = '\0';
 
-  Parser parser{document, limits.max_depth, {}, {}, 0, false};
-  parser.values.reserve(64);
+  std::vector<std::size_t> newlines;  // offsets of '\n' in the original text (JSONC only)
+  if (jsonc) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if (text[i] == '\n') newlines.push_back(i);
+    }
+  }
   rapidjson::Reader reader;
   rapidjson::InsituStringStream stream(buffer);
+  Parser parser{document, max_depth, {}, {}, 0, false, jsonc ? &stream : nullptr, &newlines};
+  parser.values.reserve(64);
   constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
                               rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
-  rapidjson::ParseResult ok = reader.Parse<kFlags>(stream, parser);
+  constexpr unsigned kJsoncFlags =
+      kFlags | rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag;
+  rapidjson::ParseResult ok = jsonc ? reader.Parse<kJsoncFlags>(stream, parser)
+                                    : reader.Parse<kFlags>(stream, parser);
   if (!ok) {
-    const std::string where = " at byte " + std::to_string(ok.Offset());
+    std::string where = " at byte " + std::to_string(ok.Offset());
+    if (jsonc) {
+      const std::size_t line = Parser::line_at(newlines, ok.Offset());
+      const std::size_t line_start = line > 1 ? newlines[line - 2] + 1 : 0;
+      where = " at line " + std::to_string(line) + ", column " +
+              std::to_string(ok.Offset() - line_start + 1);
+    }
     if (parser.too_deep) {
       result.issues.error(IssueType::too_costly, "",
-                          "JSON nesting is deeper than " + std::to_string(limits.max_depth) +
+                          "JSON nesting is deeper than " + std::to_string(max_depth) +
                               " levels" + where);
     } else if (ok.Code() == rapidjson::kParseErrorStringInvalidEncoding) {
       result.issues.error(IssueType::structure, "", "invalid UTF-8 in a string" + where);
@@ -259,6 +304,21 @@ ParseResult parse(std::string_view text, const ParseLimits& limits) {
   document.set_root(parser.values.back());
   result.document.emplace(std::move(document));
   return result;
+}
+
+ParseResult parse(std::string_view text, const ParseLimits& limits) {
+  return parse_text(text, limits.max_bytes, limits.max_depth, false);
+}
+
+ParseResult parse_jsonc(std::string_view text, const JsoncOptions& options) {
+  return parse_text(text, options.max_bytes, options.max_depth, true);
+}
+
+std::size_t Document::line_of(const Member& member) const {
+  for (const auto& [chars, line] : key_lines_) {
+    if (chars == member.key.data()) return line;
+  }
+  return 0;
 }
 
 // --- Writing ------------------------------------------------------------------------------

@@ -15,6 +15,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "fhir/outcome.hpp"
 
@@ -84,6 +85,13 @@ struct ParseLimits {
   std::uint32_t max_depth = 100;     // nesting of objects and arrays
 };
 
+// JSONC (configuration and mapping files): comments and trailing commas are accepted, and the
+// line of every key is kept for error messages (Document::line_of).
+struct JsoncOptions {
+  std::size_t max_bytes = 16u << 20;
+  std::uint32_t max_depth = 64;
+};
+
 struct ParseResult;
 
 // Owns the arena that every Value made through it lives in. Move-only.
@@ -112,12 +120,17 @@ class Document {
   Value with_member(const Value& object, std::string_view key, Value value);
   Value without_member(const Value& object, std::string_view key);
 
+  // The 1-based line of a member's key in the parsed text; 0 unless parsed by parse_jsonc.
+  std::size_t line_of(const Member& member) const;
+
  private:
   friend struct Parser;
-  friend ParseResult parse(std::string_view text, const ParseLimits& limits);
+  friend ParseResult parse_text(std::string_view text, std::size_t max_bytes,
+                                std::uint32_t max_depth, bool jsonc);
   std::pmr::memory_resource* arena();
   std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_;
   Value root_;
+  std::vector<std::pair<const char*, std::size_t>> key_lines_;  // JSONC only, in key order
 };
 
 struct ParseResult {
@@ -127,6 +140,8 @@ struct ParseResult {
 
 // Parses UTF-8 JSON text (a leading BOM is tolerated). Never throws on bad input.
 ParseResult parse(std::string_view text, const ParseLimits& limits = {});
+// Parses JSONC; syntax errors name the line and column.
+ParseResult parse_jsonc(std::string_view text, const JsoncOptions& options = {});
 
 // Compact JSON; numbers are written as their original literal.
 std::string serialize(const Value& value);

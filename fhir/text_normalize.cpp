@@ -72,6 +72,15 @@ const icu::Normalizer2* nfkc_normalizer() {
   return instance;
 }
 
+const icu::Normalizer2* nfkc_casefold_normalizer() {
+  static const icu::Normalizer2* const instance = [] {
+    UErrorCode status = U_ZERO_ERROR;
+    const icu::Normalizer2* normalizer = icu::Normalizer2::getNFKCCasefoldInstance(status);
+    return U_SUCCESS(status) ? normalizer : nullptr;
+  }();
+  return instance;
+}
+
 const icu::Normalizer2* nfc_normalizer() {
   static const icu::Normalizer2* const instance = [] {
     UErrorCode status = U_ZERO_ERROR;
@@ -220,6 +229,12 @@ std::string normalize_jp_name(std::string_view utf8) {
     out.append(c);
   }
   return to_utf8(out);
+}
+
+std::string search_key(std::string_view utf8) {
+  // Casefolded NFKC, then kana unified and white space collapsed: the same steps as above.
+  const std::string folded = normalize_with(nfkc_casefold_normalizer(), utf8);
+  return normalize_jp_name(hiragana_to_katakana(folded));
 }
 
 }  // namespace socialrx::fhir::jp

@@ -50,4 +50,9 @@ std::string hiragana_to_katakana(std::string_view utf8);
 // katakana) is kept: JP Core marks it with the EN-representation extension.
 std::string normalize_jp_name(std::string_view utf8);
 
+// The key under which text is indexed and searched (FHIR string search: case- and
+// accent-insensitive, by prefix): NFKC with case folding (ＡＢＣ, abc and ABC match), hiragana →
+// katakana (はなこ matches ハナコ), white space collapsed to one space and trimmed.
+std::string search_key(std::string_view utf8);
+
 }  // namespace socialrx::fhir::jp

@@ -131,3 +131,33 @@ TEST(Json, PrettyOutputParsesBack) {
 
 }  // namespace
 }  // namespace socialrx::fhir::json
+
+namespace socialrx::fhir::json {
+namespace {
+
+TEST(Jsonc, CommentsTrailingCommasAndKeyLines) {
+  const std::string text =
+      "{\n  // the listener\n  \"http\": {\n    \"listen\": \"127.0.0.1:8080\", /* inline */\n  },\n"
+      "  \"name\": \"a\\nb\",\n  \"after\": 1,\n}\n";
+  ParseResult result = parse_jsonc(text);
+  ASSERT_TRUE(result.document) << to_operation_outcome_json(result.issues);
+  const Document& document = *result.document;
+  const Member& http = document.root().members()[0];
+  EXPECT_EQ(http.key, "http");
+  EXPECT_EQ(document.line_of(http), 3u);
+  EXPECT_EQ(document.line_of(http.value.members()[0]), 4u);
+  // An escaped newline inside a string does not shift the lines that follow.
+  EXPECT_EQ(document.line_of(document.root().members()[2]), 7u);
+}
+
+TEST(Jsonc, SyntaxErrorsNameLineAndColumn) {
+  ParseResult result = parse_jsonc("{\n  \"a\": 1\n  \"b\": 2\n}");
+  ASSERT_FALSE(result.document);
+  EXPECT_NE(result.issues.items()[0].diagnostics.find("line 3, column 3"), std::string::npos)
+      << result.issues.items()[0].diagnostics;
+  EXPECT_FALSE(parse("{\"a\":1,}").document);  // plain JSON stays strict
+  EXPECT_FALSE(parse("{\"a\":1 /* no */}").document);
+}
+
+}  // namespace
+}  // namespace socialrx::fhir::json

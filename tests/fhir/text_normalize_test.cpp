@@ -189,3 +189,17 @@ TEST(Utf8, OversizedInputIsRefusedNotProcessed) {
 
 }  // namespace
 }  // namespace socialrx::fhir::jp
+
+namespace socialrx::fhir::jp {
+namespace {
+
+TEST(SearchKey, MatchesAcrossWidthCaseAndKana) {
+  EXPECT_EQ(search_key("ウツノミヤ　ハナコ"), search_key("うつのみや はなこ"));
+  EXPECT_EQ(search_key("ｳﾂﾉﾐﾔ"), search_key("ウツノミヤ"));
+  EXPECT_EQ(search_key("ＳＭＩＴＨ"), "smith");
+  EXPECT_EQ(search_key("  Smith  John "), "smith john");
+  EXPECT_EQ(search_key("宇都宮"), "宇都宮");
+}
+
+}  // namespace
+}  // namespace socialrx::fhir::jp
