@@ -294,6 +294,9 @@ ParseResult parse_text(std::string_view text, std::size_t max_bytes, std::uint32
                               " levels" + where);
     } else if (ok.Code() == rapidjson::kParseErrorStringInvalidEncoding) {
       result.issues.error(IssueType::structure, "", "invalid UTF-8 in a string" + where);
+    } else if (parser.lone_surrogate) {
+      result.issues.error(IssueType::structure, "",
+                          "invalid JSON: a \\u escape is a lone low surrogate" + where);
     } else {
       result.issues.error(IssueType::structure, "",
                           std::string("invalid JSON: ") +

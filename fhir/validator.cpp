@@ -25,6 +25,18 @@ using schema::TypeKind;
 // At most this many elements per type; the generated R4 tables stay well below it.
 constexpr std::size_t kMaxElementsPerType = 256;
 
+// JSON null stands for no value; it is only allowed inside arrays of primitives (see
+// primitive_value), so anywhere else it breaks ele-1 like an empty object does.
+constexpr std::string_view kNullIsNotAValue =
+    "null is not a value; leave the element out (ele-1)";
+
+// ele-1 in R4 is "hasValue() or (children().count() > id.count())": an id alone is not enough.
+bool has_only_id(const Value& value) {
+  return value.size() == 1 && value.members()[0].key == "id";
+}
+constexpr std::string_view kOnlyId =
+    "an element must have a value or children other than its id (ele-1)";
+
 // Quotes text from the input for a diagnostic, cut short at a character boundary.
 std::string quoted(std::string_view text, std::size_t limit = 64) {
   if (text.size() > limit) {
@@ -217,8 +229,17 @@ class Validator {
     std::array<const PropertySlot*, kMaxElementsPerType> value_part{};
     std::array<const PropertySlot*, kMaxElementsPerType> extension_part{};
 
+    bool seen_resource_type = false;
     for (const Member& member : value.members()) {
-      if (is_resource && member.key == "resourceType") continue;
+      if (is_resource && member.key == "resourceType") {
+        // resource() read the first one; a second one would be ignored silently otherwise.
+        if (seen_resource_type) {
+          report_at(member.key, IssueType::structure,
+                    "the property " + quoted(member.key) + " appears twice");
+        }
+        seen_resource_type = true;
+        continue;
+      }
       const PropertySlot* slot = index_.find(owner, member.key);
       if (slot == nullptr) {
         report_at(member.key, IssueType::structure, unknown_element_message(type, member.key));
@@ -316,6 +337,10 @@ class Validator {
       item(value, element, type, false);
       return;
     }
+    if (value.is_null()) {
+      report(IssueType::invariant, std::string(kNullIsNotAValue));
+      return;
+    }
     if (!value.is_array()) {
       report(IssueType::structure,
              "must be an array (" + std::string(element.name) + " repeats)");
@@ -342,6 +367,10 @@ class Validator {
       primitive_value(value, *primitive, element, has_extension);
       return;
     }
+    if (value.is_null()) {
+      report(IssueType::invariant, std::string(kNullIsNotAValue));
+      return;
+    }
     if (type == index_.resource_base_type()) {
       const bool is_contained = element.name == "contained";
       if (is_contained && !scopes_.empty()) {
@@ -358,6 +387,10 @@ class Validator {
     if (!value.is_object()) {
       report(IssueType::structure, "must be a JSON object (" + std::string(definition.name) +
                                        "), not " + std::string(json_kind_name(value)));
+      return;
+    }
+    if (has_only_id(value)) {
+      report(IssueType::invariant, std::string(kOnlyId));
       return;
     }
     object(value, definition, false);
@@ -392,6 +425,11 @@ class Validator {
     }
     if (value.is_bool()) return;
     const std::string_view text = value.text();
+    if (text.empty()) {
+      report(IssueType::invariant,
+             "an empty string is not a value; leave the element out (ele-1)");
+      return;
+    }
     if (exceeds_max_length(primitive, text)) {
       report(IssueType::too_long, "the value is longer than 1,048,576 characters");
       return;
@@ -421,9 +459,17 @@ class Validator {
   void primitive_extensions(const Value& value, const ElementDef& element,
                             const Value* value_sibling) {
     const TypeDef& element_type = schema::types()[index_.element_type()];
+    if (value.is_null()) {
+      report(IssueType::invariant, std::string(kNullIsNotAValue));
+      return;
+    }
     if (element.max <= 1) {
       if (!value.is_object()) {
         report(IssueType::structure, "the extension part of a primitive must be a JSON object");
+        return;
+      }
+      if (has_only_id(value) && (value_sibling == nullptr || value_sibling->is_null())) {
+        report(IssueType::invariant, std::string(kOnlyId));
         return;
       }
       object(value, element_type, false);
@@ -449,6 +495,8 @@ class Validator {
         }
       } else if (!items[i].is_object()) {
         report(IssueType::structure, "must be a JSON object or null");
+      } else if (has_only_id(items[i]) && (i >= values.size() || values[i].is_null())) {
+        report(IssueType::invariant, std::string(kOnlyId));
       } else {
         object(items[i], element_type, false);
       }

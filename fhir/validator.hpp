@@ -11,7 +11,9 @@
 //   value         a primitive value breaks its type's lexical rules, a malformed reference
 //   too-long      a string over 1 MiB
 //   code-invalid  a code outside a required value set
-//   invariant     ele-1 (empty object, array, string or null), ext-1, dom-2, dom-3
+//   invariant     ele-1 (empty object, array, string or null, an element with only an id),
+//                 ext-1, dom-2, dom-3, dom-4, ref-1 (a local reference without its contained
+//                 resource)
 //   not-supported an unknown resourceType
 
 #include <optional>

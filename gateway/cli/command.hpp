@@ -25,6 +25,7 @@ struct Command {
 // Every command, in the order `socialrx --help` lists them.
 std::span<const Command> commands();
 
+Command serve_command();
 Command validate_command();
 
 }  // namespace socialrx::gateway::cli

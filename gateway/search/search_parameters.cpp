@@ -123,13 +123,14 @@ constexpr SearchParameter kParameters[] = {
     {"CarePlan", "subject", ParamKind::reference, "subject", "", "http://hl7.org/fhir/SearchParameter/CarePlan-subject"},
     {"CarePlan", "patient", ParamKind::reference, "subject", "Patient", "http://hl7.org/fhir/SearchParameter/clinical-patient"},};
 
-constexpr std::array<std::string_view, 31> kSupportedTypes{
-    "AuditEvent", "Binary", "Bundle", "CapabilityStatement", "CarePlan", "Communication",
-    "Composition", "Condition", "Consent", "Coverage", "DocumentReference", "Encounter",
-    "Endpoint", "Goal", "HealthcareService", "Location", "MeasureReport", "Observation",
-    "OperationOutcome", "Organization", "Parameters", "Patient", "Practitioner",
-    "PractitionerRole", "Procedure", "Provenance", "Questionnaire", "QuestionnaireResponse",
-    "ServiceRequest", "Subscription", "Task"};
+// The working set, less the three that are messages rather than records (OperationOutcome,
+// Parameters, CapabilityStatement): sorted, for binary search.
+constexpr std::array<std::string_view, 28> kSupportedTypes{
+    "AuditEvent", "Binary", "Bundle", "CarePlan", "Communication", "Composition", "Condition",
+    "Consent", "Coverage", "DocumentReference", "Encounter", "Endpoint", "Goal",
+    "HealthcareService", "Location", "MeasureReport", "Observation", "Organization", "Patient",
+    "Practitioner", "PractitionerRole", "Procedure", "Provenance", "Questionnaire",
+    "QuestionnaireResponse", "ServiceRequest", "Subscription", "Task"};
 
 }  // namespace
 

@@ -26,7 +26,7 @@ struct SearchParameter {
 std::span<const SearchParameter> search_parameters();
 const SearchParameter* find_search_parameter(std::string_view resource_type, std::string_view code);
 std::vector<const SearchParameter*> parameters_of(std::string_view resource_type);
-// Resource types the REST API serves (the validator's working set).
+// Resource types the REST API stores and serves.
 std::span<const std::string_view> supported_resource_types();
 bool is_supported_resource_type(std::string_view type);
 

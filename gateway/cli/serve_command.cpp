@@ -1,0 +1,158 @@
+// `socialrx serve [--config FILE] [--data DIR] [--http HOST:PORT] [--dev]`: the gateway.
+// SIGTERM or SIGINT drains (in-flight requests finish, queued writes commit) and exits 0.
+
+#include <boost/program_options.hpp>
+
+#include <csignal>
+#include <filesystem>
+#include <iostream>
+#include <thread>
+
+#include "gateway/cli/command.hpp"
+#include "gateway/config/gateway_config.hpp"
+#include "gateway/http/server.hpp"
+#include "gateway/rest/capability_statement.hpp"
+#include "gateway/rest/fhir_api.hpp"
+#include "gateway/storage/write_queue.hpp"
+
+namespace socialrx::gateway::cli {
+namespace {
+
+namespace po = boost::program_options;
+
+constexpr const char* kDefaultConfig = "conf/gateway.jsonc";
+
+bool is_loopback(const std::string& host) {
+  return host == "127.0.0.1" || host == "localhost" || host == "::1" || host.starts_with("127.");
+}
+
+struct ServeOptions {
+  std::string config_path;
+  bool config_given = false;
+  std::string data_dir = "var";
+  std::string http;
+  bool dev = false;
+};
+
+// Blocks SIGTERM and SIGINT in every thread, then waits for one on its own thread.
+class SignalWaiter {
+ public:
+  SignalWaiter() {
+    sigemptyset(&signals_);
+    sigaddset(&signals_, SIGTERM);
+    sigaddset(&signals_, SIGINT);
+    pthread_sigmask(SIG_BLOCK, &signals_, nullptr);
+  }
+  void start(std::function<void()> on_signal) {
+    thread_ = std::thread([this, on_signal = std::move(on_signal)] {
+      int signal = 0;
+      sigwait(&signals_, &signal);
+      on_signal();
+    });
+  }
+  ~SignalWaiter() {
+    if (thread_.joinable()) {
+      pthread_kill(thread_.native_handle(), SIGTERM);  // wakes sigwait if no signal came
+      thread_.join();
+    }
+  }
+
+ private:
+  sigset_t signals_{};
+  std::thread thread_;
+};
+
+int serve(const ServeOptions& options, Streams streams) {
+  config::GatewayConfig settings;
+  if (options.config_given || std::filesystem::exists(options.config_path)) {
+    settings = config::load_config(options.config_path);
+  }
+  if (!options.http.empty()) {
+    config::parse_listen_address(options.http, "--http", settings.http.host, settings.http.port);
+  }
+  if (options.dev) {
+    if (!is_loopback(settings.http.host)) {
+      streams.err << "socialrx serve: --dev listens on loopback addresses only, not "
+                  << settings.http.host << '\n';
+      return 2;
+    }
+    settings.backend = storage::Backend::sqlite;  // embedded mode
+    streams.err << "\n*** socialrx --dev: AUTHENTICATION IS OFF. Embedded SQLite, loopback only. ***\n"
+                   "*** Never use --dev with real patient data.                               ***\n\n";
+  } else if (settings.clients.empty()) {
+    streams.err << "socialrx serve: warning: no API clients are configured (auth.clients); "
+                   "every request except /healthz and /fhir/metadata will get 401\n";
+  }
+
+  std::filesystem::create_directories(options.data_dir);
+  storage::DatabaseOptions database_options;
+  database_options.backend = settings.backend;
+  database_options.sqlite_path = (std::filesystem::path(options.data_dir) / settings.sqlite_file).string();
+  database_options.postgresql_url = settings.postgresql_url;
+  database_options.read_connections = static_cast<std::size_t>(settings.http.threads) * 2;
+  auto database = storage::Database::open(database_options);
+
+  storage::ResourceStore store(*database);
+  storage::WriteQueue writes(*database);
+  rest::ApiServices services{*database, store, writes, settings.base_url, settings.max_pending_writes,
+                             {}, rest::build_capability_statement(!options.dev)};
+  rest::Authenticator authenticator(settings.clients, !options.dev);
+  rest::FhirApi api(services, authenticator);
+
+  SignalWaiter signals;  // before the server's threads start, so they inherit the mask
+  http::Server server(settings.http, api);
+  signals.start([&server] { server.stop(); });
+  streams.err << "socialrx: serving FHIR R4 at " << (settings.http.tls ? "https" : "http") << "://"
+              << settings.http.host << ":" << server.port() << "/fhir ("
+              << (settings.backend == storage::Backend::sqlite ? "SQLite " + database_options.sqlite_path
+                                                               : std::string("PostgreSQL"))
+              << ")" << std::endl;
+  server.run();
+  streams.err << "socialrx: stopped" << std::endl;
+  return 0;
+}
+
+int run(std::span<const std::string> args, Streams streams) {
+  ServeOptions options;
+  po::options_description description("Options");
+  description.add_options()("help,h", "show this help")(
+      "config", po::value<std::string>(&options.config_path)->default_value(kDefaultConfig),
+      "configuration file (JSONC)")(
+      "data", po::value<std::string>(&options.data_dir)->default_value("var"),
+      "data directory (SQLite database)")(
+      "http", po::value<std::string>(&options.http), "listen address HOST:PORT (default 127.0.0.1:8080)")(
+      "dev", po::bool_switch(&options.dev),
+      "embedded mode for development: SQLite, loopback only, AUTHENTICATION OFF");
+  po::variables_map vm;
+  try {
+    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
+                  .options(description)
+                  .run(),
+              vm);
+    po::notify(vm);
+  } catch (const po::error& e) {
+    streams.err << "socialrx serve: " << e.what() << '\n';
+    return 2;
+  }
+  if (vm.count("help")) {
+    streams.out << "Usage: socialrx serve [OPTIONS]\n\nRuns the FHIR gateway (FHIR base /fhir, "
+                   "GET /healthz). SIGTERM drains and exits 0.\n\n"
+                << description;
+    return 0;
+  }
+  options.config_given = !vm["config"].defaulted();
+  try {
+    return serve(options, streams);
+  } catch (const std::exception& failure) {  // start-up: configuration, database, listen socket
+    streams.err << "socialrx serve: " << failure.what() << '\n';
+    return 1;
+  }
+}
+
+}  // namespace
+
+Command serve_command() {
+  return Command{"serve", "run the FHIR gateway (HTTP; --dev for embedded development mode)", run};
+}
+
+}  // namespace socialrx::gateway::cli

@@ -1,0 +1,234 @@
+#include "gateway/config/gateway_config.hpp"
+
+#include <charconv>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
+#include "fhir/json.hpp"
+
+namespace socialrx::gateway::config {
+namespace {
+
+using fhir::json::Member;
+using fhir::json::Value;
+
+// Walks one JSONC object, checking every key against the handlers given and naming file, line
+// and key path in errors; unknown keys are errors too (a typo must not be silently ignored).
+class ObjectReader {
+ public:
+  ObjectReader(const fhir::json::Document& document, std::string file, std::string path)
+      : document_(document), file_(std::move(file)), path_(std::move(path)) {}
+
+  using Handler = std::function<void(const Member&, const std::string& key_path)>;
+  void read(const Value& object, const std::map<std::string, Handler, std::less<>>& handlers) const {
+    if (!object.is_object()) fail(nullptr, path_, "must be an object");
+    for (const Member& member : object.members()) {
+      const std::string key_path = path_.empty() ? std::string(member.key)
+                                                 : path_ + "." + std::string(member.key);
+      auto handler = handlers.find(member.key);
+      if (handler == handlers.end()) fail(&member, key_path, "unknown key");
+      handler->second(member, key_path);
+    }
+  }
+
+  [[noreturn]] void fail(const Member* member, const std::string& key_path,
+                         const std::string& problem) const {
+    const std::size_t line = member != nullptr ? document_.line_of(*member) : 0;
+    throw ConfigError(file_ + (line > 0 ? ":" + std::to_string(line) : "") + ": " +
+                      (key_path.empty() ? "" : key_path + ": ") + problem);
+  }
+
+  std::string string(const Member& member, const std::string& key_path) const {
+    if (!member.value.is_string()) fail(&member, key_path, "must be a string");
+    return std::string(member.value.text());
+  }
+  std::int64_t integer(const Member& member, const std::string& key_path, std::int64_t min,
+                       std::int64_t max) const {
+    std::int64_t value = 0;
+    const std::string_view text = member.value.text();
+    auto [end, error] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (!member.value.is_number() || error != std::errc() || end != text.data() + text.size() ||
+        value < min || value > max) {
+      fail(&member, key_path,
+           "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
+    }
+    return value;
+  }
+  ObjectReader nested(const std::string& key_path) const {
+    return ObjectReader(document_, file_, key_path);
+  }
+  const std::string& file() const { return file_; }
+
+ private:
+  const fhir::json::Document& document_;
+  std::string file_;
+  std::string path_;
+};
+
+void read_http(const ObjectReader& reader, const Member& http, GatewayConfig& config) {
+  auto& options = config.http;
+  reader.read(http.value, {
+      {"listen", [&](const Member& m, const std::string& p) {
+         try {
+           parse_listen_address(reader.string(m, p), p, options.host, options.port);
+         } catch (const ConfigError& error) {
+           reader.fail(&m, p, error.what());
+         }
+       }},
+      {"threads", [&](const Member& m, const std::string& p) {
+         options.threads = static_cast<int>(reader.integer(m, p, 1, 64));
+       }},
+      {"body_limit", [&](const Member& m, const std::string& p) {
+         options.body_limit = static_cast<std::size_t>(reader.integer(m, p, 1024, 1LL << 30));
+       }},
+      {"header_limit", [&](const Member& m, const std::string& p) {
+         options.header_limit = static_cast<std::size_t>(reader.integer(m, p, 1024, 1 << 20));
+       }},
+      {"read_timeout_ms", [&](const Member& m, const std::string& p) {
+         options.read_timeout = std::chrono::milliseconds(reader.integer(m, p, 100, 3'600'000));
+       }},
+      {"idle_timeout_ms", [&](const Member& m, const std::string& p) {
+         options.idle_timeout = std::chrono::milliseconds(reader.integer(m, p, 100, 3'600'000));
+       }},
+      {"max_connections", [&](const Member& m, const std::string& p) {
+         options.max_connections = static_cast<std::size_t>(reader.integer(m, p, 1, 100'000));
+       }},
+      {"tls", [&](const Member& m, const std::string& p) {
+         http::TlsOptions tls;
+         reader.nested(p).read(m.value, {
+             {"certificate_chain", [&](const Member& c, const std::string& q) {
+                tls.certificate_chain_file = reader.string(c, q);
+              }},
+             {"private_key", [&](const Member& c, const std::string& q) {
+                tls.private_key_file = reader.string(c, q);
+              }},
+             {"client_ca", [&](const Member& c, const std::string& q) {
+                tls.client_ca_file = reader.string(c, q);
+              }},
+         });
+         if (tls.certificate_chain_file.empty() || tls.private_key_file.empty()) {
+           reader.fail(&m, p, "needs certificate_chain and private_key");
+         }
+         options.tls = tls;
+       }},
+  });
+}
+
+void read_storage(const ObjectReader& reader, const Member& storage, GatewayConfig& config) {
+  reader.read(storage.value, {
+      {"backend", [&](const Member& m, const std::string& p) {
+         const std::string backend = reader.string(m, p);
+         if (backend == "sqlite") {
+           config.backend = storage::Backend::sqlite;
+         } else if (backend == "postgresql") {
+           config.backend = storage::Backend::postgresql;
+         } else {
+           reader.fail(&m, p, "must be \"sqlite\" or \"postgresql\"");
+         }
+       }},
+      {"sqlite_file", [&](const Member& m, const std::string& p) {
+         config.sqlite_file = reader.string(m, p);
+       }},
+      {"postgresql_url", [&](const Member& m, const std::string& p) {
+         config.postgresql_url = reader.string(m, p);
+       }},
+      {"max_pending_writes", [&](const Member& m, const std::string& p) {
+         config.max_pending_writes = static_cast<std::size_t>(reader.integer(m, p, 1, 10'000'000));
+       }},
+  });
+}
+
+void read_clients(const ObjectReader& reader, const Member& clients, GatewayConfig& config) {
+  if (!clients.value.is_array()) reader.fail(&clients, "auth.clients", "must be an array");
+  for (std::size_t i = 0; i < clients.value.size(); ++i) {
+    const std::string path = "auth.clients[" + std::to_string(i) + "]";
+    ApiClient client;
+    reader.nested(path).read(clients.value.items()[i], {
+        {"id", [&](const Member& m, const std::string& p) { client.id = reader.string(m, p); }},
+        {"token_sha256", [&](const Member& m, const std::string& p) {
+           client.token_sha256 = reader.string(m, p);
+           const bool hex = client.token_sha256.size() == 64 &&
+                            client.token_sha256.find_first_not_of("0123456789abcdef") ==
+                                std::string::npos;
+           if (!hex) reader.fail(&m, p, "must be 64 lowercase hex digits (sha256sum of the token)");
+         }},
+        {"scopes", [&](const Member& m, const std::string& p) {
+           if (!m.value.is_array()) reader.fail(&m, p, "must be an array of strings");
+           for (const Value& scope : m.value.items()) {
+             if (!scope.is_string() || !scope.text().starts_with("system/")) {
+               reader.fail(&m, p, "scopes look like \"system/Task.rs\" or \"system/*.cruds\"");
+             }
+             client.scopes.emplace_back(scope.text());
+           }
+         }},
+    });
+    if (client.id.empty() || client.token_sha256.empty()) {
+      reader.fail(&clients, path, "a client needs id and token_sha256");
+    }
+    config.clients.push_back(std::move(client));
+  }
+}
+
+}  // namespace
+
+void parse_listen_address(const std::string& text, const std::string& what, std::string& host,
+                          std::uint16_t& port) {
+  const std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0 || colon + 1 == text.size()) {
+    throw ConfigError(what + ": expected HOST:PORT, e.g. 127.0.0.1:8080");
+  }
+  std::string name = text.substr(0, colon);
+  if (name.front() == '[' && name.back() == ']') name = name.substr(1, name.size() - 2);
+  unsigned value = 0;
+  const std::string digits = text.substr(colon + 1);
+  auto [end, error] = std::from_chars(digits.data(), digits.data() + digits.size(), value);
+  if (error != std::errc() || end != digits.data() + digits.size() || value > 65535) {
+    throw ConfigError(what + ": the port must be a number from 0 to 65535");
+  }
+  host = name;
+  port = static_cast<std::uint16_t>(value);
+}
+
+GatewayConfig load_config(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw ConfigError(path + ": cannot open the configuration file");
+  std::ostringstream text;
+  text << in.rdbuf();
+  fhir::json::ParseResult parsed = fhir::json::parse_jsonc(text.str());
+  if (!parsed.document) {
+    throw ConfigError(path + ": " + parsed.issues.items().front().diagnostics);
+  }
+  GatewayConfig config;
+  const ObjectReader reader(*parsed.document, path, "");
+  reader.read(parsed.document->root(), {
+      {"http", [&](const Member& m, const std::string& p) {
+         read_http(reader.nested(p), m, config);
+       }},
+      {"fhir", [&](const Member& m, const std::string& p) {
+         reader.nested(p).read(m.value, {
+             {"base_url", [&](const Member& b, const std::string& q) {
+                config.base_url = reader.string(b, q);
+                while (config.base_url.ends_with('/')) config.base_url.pop_back();
+              }},
+         });
+       }},
+      {"storage", [&](const Member& m, const std::string& p) {
+         read_storage(reader.nested(p), m, config);
+       }},
+      {"auth", [&](const Member& m, const std::string& p) {
+         reader.nested(p).read(m.value, {
+             {"clients", [&](const Member& c, const std::string&) {
+                read_clients(reader, c, config);
+              }},
+         });
+       }},
+  });
+  if (config.backend == storage::Backend::postgresql && config.postgresql_url.empty()) {
+    throw ConfigError(path + ": storage.postgresql_url is required with backend \"postgresql\"");
+  }
+  return config;
+}
+
+}  // namespace socialrx::gateway::config

@@ -1,0 +1,43 @@
+#pragma once
+// The gateway's configuration file (JSONC, default conf/gateway.jsonc), validated at load: an
+// error names the file, the line and the key ("conf/gateway.jsonc:12: http.listen: …").
+
+#include <cstdint>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "gateway/http/server.hpp"
+#include "gateway/storage/database.hpp"
+
+namespace socialrx::gateway::config {
+
+struct ConfigError : std::runtime_error {
+  using std::runtime_error::runtime_error;
+};
+
+// A client allowed to call the API when authentication is on (always, unless --dev).
+struct ApiClient {
+  std::string id;                   // who, in audit records: "clinic-utsunomiya-chuo"
+  std::string token_sha256;         // hex SHA-256 of the bearer token; the token is never stored
+  std::vector<std::string> scopes;  // SMART system scopes: "system/*.cruds", "system/Task.rs"
+};
+
+struct GatewayConfig {
+  http::ServerOptions http;      // host, port, TLS, limits, threads
+  std::string base_url;          // public FHIR base; empty: from the Host header
+  storage::Backend backend = storage::Backend::sqlite;
+  std::string sqlite_file = "socialrx.db";  // relative to the data directory
+  std::string postgresql_url;
+  std::vector<ApiClient> clients;
+  std::size_t max_pending_writes = 10'000;  // beyond this, writes get 429
+};
+
+// Reads and validates `path`. Throws ConfigError.
+GatewayConfig load_config(const std::string& path);
+// Parses "HOST:PORT" ("127.0.0.1:8080", "[::1]:8080"). Throws ConfigError naming `what`.
+void parse_listen_address(const std::string& text, const std::string& what, std::string& host,
+                          std::uint16_t& port);
+
+}  // namespace socialrx::gateway::config

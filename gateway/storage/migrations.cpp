@@ -1,0 +1,167 @@
+#include "gateway/storage/migrations.hpp"
+
+#include <chrono>
+#include <stdexcept>
+#include <vector>
+
+namespace socialrx::gateway::storage {
+
+namespace {
+
+struct Migration {
+  int version;
+  std::vector<const char*> sqlite;
+  std::vector<const char*> postgresql;
+};
+
+// Never edit a migration that has shipped: add the next one.
+// Text columns on PostgreSQL use the "C" collation, so that comparisons, ORDER BY and LIKE
+// prefixes behave as SQLite's (bytewise) and btree indexes serve prefix searches.
+const std::vector<Migration>& migrations() {
+  static const std::vector<Migration> all{
+      {1,
+       {
+           // Current version of each resource (reads, conditional logic).
+           R"(CREATE TABLE resources (
+                resource_type TEXT NOT NULL,
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                seq INTEGER NOT NULL,
+                last_updated_ms INTEGER NOT NULL,
+                deleted INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (resource_type, id)))",
+           // Every version (history, vread); seq orders all writes and is never reused.
+           R"(CREATE TABLE resource_versions (
+                seq INTEGER PRIMARY KEY AUTOINCREMENT,
+                resource_type TEXT NOT NULL,
+                id TEXT NOT NULL,
+                version INTEGER NOT NULL,
+                last_updated_ms INTEGER NOT NULL,
+                deleted INTEGER NOT NULL,
+                body TEXT NOT NULL,
+                UNIQUE (resource_type, id, version)))",
+           "CREATE INDEX resource_versions_instance ON resource_versions (resource_type, id, seq)",
+           "CREATE INDEX resource_versions_type ON resource_versions (resource_type, seq)",
+           "CREATE INDEX resource_versions_updated ON resource_versions (last_updated_ms)",
+           R"(CREATE TABLE search_index (
+                resource_type TEXT NOT NULL,
+                resource_id TEXT NOT NULL,
+                param TEXT NOT NULL,
+                system TEXT NOT NULL,
+                value TEXT NOT NULL,
+                low INTEGER,
+                high INTEGER))",
+           "CREATE INDEX search_index_value ON search_index (resource_type, param, value)",
+           "CREATE INDEX search_index_range ON search_index (resource_type, param, low, high)",
+           "CREATE INDEX search_index_resource ON search_index (resource_type, resource_id)",
+           // Race-free conditional create: the primary key decides who holds (scope, key).
+           R"(CREATE TABLE unique_claims (
+                scope TEXT NOT NULL,
+                claim_key TEXT NOT NULL,
+                resource_type TEXT NOT NULL,
+                resource_id TEXT NOT NULL,
+                PRIMARY KEY (scope, claim_key)))",
+       },
+       {
+           R"(CREATE TABLE resources (
+                resource_type TEXT COLLATE "C" NOT NULL,
+                id TEXT COLLATE "C" NOT NULL,
+                version BIGINT NOT NULL,
+                seq BIGINT NOT NULL,
+                last_updated_ms BIGINT NOT NULL,
+                deleted SMALLINT NOT NULL,
+                body TEXT NOT NULL,
+                PRIMARY KEY (resource_type, id)))",
+           R"(CREATE TABLE resource_versions (
+                seq BIGSERIAL PRIMARY KEY,
+                resource_type TEXT COLLATE "C" NOT NULL,
+                id TEXT COLLATE "C" NOT NULL,
+                version BIGINT NOT NULL,
+                last_updated_ms BIGINT NOT NULL,
+                deleted SMALLINT NOT NULL,
+                body TEXT NOT NULL,
+                UNIQUE (resource_type, id, version)))",
+           "CREATE INDEX resource_versions_instance ON resource_versions (resource_type, id, seq)",
+           "CREATE INDEX resource_versions_type ON resource_versions (resource_type, seq)",
+           "CREATE INDEX resource_versions_updated ON resource_versions (last_updated_ms)",
+           R"(CREATE TABLE search_index (
+                resource_type TEXT COLLATE "C" NOT NULL,
+                resource_id TEXT COLLATE "C" NOT NULL,
+                param TEXT COLLATE "C" NOT NULL,
+                system TEXT COLLATE "C" NOT NULL,
+                value TEXT COLLATE "C" NOT NULL,
+                low BIGINT,
+                high BIGINT))",
+           "CREATE INDEX search_index_value ON search_index (resource_type, param, value)",
+           "CREATE INDEX search_index_range ON search_index (resource_type, param, low, high)",
+           "CREATE INDEX search_index_resource ON search_index (resource_type, resource_id)",
+           R"(CREATE TABLE unique_claims (
+                scope TEXT COLLATE "C" NOT NULL,
+                claim_key TEXT COLLATE "C" NOT NULL,
+                resource_type TEXT COLLATE "C" NOT NULL,
+                resource_id TEXT COLLATE "C" NOT NULL,
+                PRIMARY KEY (scope, claim_key)))",
+       }},
+  };
+  return all;
+}
+
+// pg_advisory_xact_lock key: "socialrx" in ASCII.
+constexpr std::int64_t kMigrationLock = 0x736f6369616c7278;
+
+std::int64_t now_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+int latest_schema_version() { return migrations().back().version; }
+
+int migrate(Connection& connection) {
+  const bool sqlite = connection.backend() == Backend::sqlite;
+  const char* backend_name = sqlite ? "sqlite" : "postgresql";
+  // SQLite: BEGIN IMMEDIATE takes the write lock before reading the version, so two processes
+  // cannot both decide to apply the same migration. PostgreSQL: DDL is transactional, and the
+  // advisory lock serializes nodes starting at once (CREATE TABLE IF NOT EXISTS alone races).
+  connection.execute(sqlite ? "BEGIN IMMEDIATE" : "BEGIN");
+  try {
+    if (!sqlite) {
+      const SqlValue lock[] = {kMigrationLock};
+      connection.query("SELECT pg_advisory_xact_lock(?)", lock);
+    }
+    connection.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        "version INTEGER PRIMARY KEY, "
+        "applied_at BIGINT NOT NULL)");  // Unix epoch milliseconds
+    const auto rows = connection.query("SELECT CAST(COALESCE(MAX(version), 0) AS INTEGER) FROM schema_migrations");
+    int version = static_cast<int>(std::get<std::int64_t>(rows.at(0).at(0)));
+    if (version > latest_schema_version()) {
+      throw std::runtime_error(std::string(backend_name) + ": the database has schema version " +
+                               std::to_string(version) + ", newer than this build's " +
+                               std::to_string(latest_schema_version()));
+    }
+    for (const auto& migration : migrations()) {
+      if (migration.version <= version) continue;
+      for (const char* statement : sqlite ? migration.sqlite : migration.postgresql) {
+        connection.execute(statement);
+      }
+      const SqlValue values[] = {std::int64_t{migration.version}, now_ms()};
+      connection.execute("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
+                         values);
+      version = migration.version;
+    }
+    connection.execute("COMMIT");
+    return version;
+  } catch (...) {
+    try {
+      connection.execute("ROLLBACK");
+    } catch (...) {
+    }
+    throw;
+  }
+}
+
+}  // namespace socialrx::gateway::storage
