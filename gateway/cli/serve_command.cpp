@@ -63,6 +63,9 @@ class SignalWaiter {
 };
 
 int serve(const ServeOptions& options, Streams streams) {
+  // First, before any thread exists (the database writer, the I/O threads), so that every thread
+  // inherits the blocked mask and SIGTERM reaches only the waiter.
+  SignalWaiter signals;
   config::GatewayConfig settings;
   if (options.config_given || std::filesystem::exists(options.config_path)) {
     settings = config::load_config(options.config_path);
@@ -99,7 +102,6 @@ int serve(const ServeOptions& options, Streams streams) {
   rest::Authenticator authenticator(settings.clients, !options.dev);
   rest::FhirApi api(services, authenticator);
 
-  SignalWaiter signals;  // before the server's threads start, so they inherit the mask
   http::Server server(settings.http, api);
   signals.start([&server] { server.stop(); });
   streams.err << "socialrx: serving FHIR R4 at " << (settings.http.tls ? "https" : "http") << "://"
