@@ -22,8 +22,14 @@ Route parse_route(std::string_view target) {
   while (!rest.empty()) {
     if (rest.front() == '/') rest.remove_prefix(1);
     const std::size_t slash = rest.find('/');
-    segments.push_back(percent_decode(rest.substr(0, slash)));
+    const std::string_view segment = rest.substr(0, slash);
     rest = slash == std::string_view::npos ? std::string_view() : rest.substr(slash);
+    // A trailing slash names the same thing ("/fhir/" is the base, where transactions go).
+    if (segment.empty() && rest.empty()) break;
+    segments.push_back(percent_decode(segment));
+  }
+  for (const std::string& segment : segments) {
+    if (segment.empty()) return route;  // "/fhir/Patient//1": no such endpoint
   }
   const auto is_operation = [](const std::string& segment) { return segment.starts_with('$'); };
   switch (segments.size()) {

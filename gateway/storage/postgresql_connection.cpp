@@ -205,7 +205,13 @@ class PostgresqlConnection final : public DriverConnection {
     Result result(PQexecPrepared(conn_, found->second.c_str(), static_cast<int>(values.size()),
                                  values.data(), nullptr, nullptr, 0));
     const auto status = result ? PQresultStatus(result.get()) : PGRES_FATAL_ERROR;
-    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) fail(sql, result.get());
+    if (status != PGRES_COMMAND_OK && status != PGRES_TUPLES_OK) {
+      // "cached plan must not change result type": a migration (perhaps by another node)
+      // changed a table under this prepared statement; prepare it afresh next time.
+      const char* state = result ? PQresultErrorField(result.get(), PG_DIAG_SQLSTATE) : nullptr;
+      if (state && std::string_view(state) == "0A000") cache_.erase(found);
+      fail(sql, result.get());
+    }
     return result;
   }
 
