@@ -28,9 +28,10 @@ std::string escape_like(std::string_view text) {
 // Builds the WHERE clause for the criteria, appending bound values in order.
 class WhereBuilder {
  public:
-  WhereBuilder(std::string_view type, std::vector<SqlValue>& params) : params_(params) {
+  WhereBuilder(std::string_view type, std::vector<SqlValue>& params)
+      : params_(params), type_(type) {
     sql_ = "r.resource_type = ? AND r.deleted = 0";
-    params_.emplace_back(std::string(type));
+    params_.emplace_back(type_);
   }
 
   void add(const Criterion& criterion) {
@@ -43,9 +44,12 @@ class WhereBuilder {
     if (criterion.special != Criterion::Special::none) {
       sql_ += " AND (" + any + ")";
     } else {
-      sql_ += criterion.modifier == "not" ? " AND NOT EXISTS" : " AND EXISTS";
-      sql_ += " (SELECT 1 FROM search_index s WHERE s.resource_type = r.resource_type"
-              " AND s.resource_id = r.id AND s.param = ? AND (" + any + "))";
+      // Driven from the index (type, param, value) rather than by probing it per resource, so
+      // a selective criterion stays fast however many resources of the type there are.
+      sql_ += criterion.modifier == "not" ? " AND r.id NOT IN" : " AND r.id IN";
+      sql_ += " (SELECT s.resource_id FROM search_index s WHERE s.resource_type = ?"
+              " AND s.param = ? AND (" + any + "))";
+      params_.emplace_back(type_);
       params_.emplace_back(std::string(criterion.parameter->code));
     }
     params_.insert(params_.end(), values.begin(), values.end());
@@ -61,6 +65,7 @@ class WhereBuilder {
 
  private:
   std::vector<SqlValue>& params_;
+  std::string type_;
   std::string sql_;
 
   // The date comparators of the FHIR search spec between the stored range [low, high] and the

@@ -73,17 +73,14 @@ TEST_P(CrashSafety, AcknowledgedWritesSurviveSigkill) {
                            std::ref(stop), std::ref(acked));
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(700 + 300 * cycle));
-    std::cout << "[ DEBUG ] cycle " << cycle << " kill at " << std::chrono::steady_clock::now().time_since_epoch().count() / 1000000 << std::endl;
     gateway().kill();  // SIGKILL mid-write
     stop = true;
     for (auto& thread : workers) thread.join();
     gateway().start();
-    std::cout << "[ DEBUG ] restarted at " << std::chrono::steady_clock::now().time_since_epoch().count() / 1000000 << std::endl;
   }
   ASSERT_GT(acked.created.size(), 50u) << "the load did not get going";
   ASSERT_GT(acked.transactions_acked.size(), 20u);
 
-  std::cout << "[ DEBUG ] created " << acked.created.size() << " tried " << acked.transactions_tried.size() << std::endl;
   auto client = admin();
   for (const std::string& id : acked.created) {
     EXPECT_EQ(client.get("/Observation/" + id).status, 200u) << "acknowledged create lost: " << id;
