@@ -26,7 +26,7 @@ std::string_view Value::string_at(std::string_view key) const {
 
 // --- Document -----------------------------------------------------------------------------
 
-Document::Document() : arena_(std::make_unique<std::pmr::monotonic_buffer_resource>()) {}
+Document::Document() : arena_(std::make_unique<ChunkArena>()) {}
 Document::Document(Document&&) noexcept = default;
 Document& Document::operator=(Document&&) noexcept = default;
 Document::~Document() = default;
@@ -246,8 +246,8 @@ struct Parser {
   }
 };
 
-ParseResult parse_text(std::string_view text, std::size_t max_bytes, std::uint32_t max_depth,
-                       bool jsonc) {
+ParseResult parse_text(std::string_view text, std::string* owned, std::size_t max_bytes,
+                       std::uint32_t max_depth, bool jsonc) {
   ParseResult result;
   if (text.size() > max_bytes) {
     result.issues.error(IssueType::too_long, "",
@@ -258,10 +258,18 @@ ParseResult parse_text(std::string_view text, std::size_t max_bytes, std::uint32
   if (text.starts_with("\xEF\xBB\xBF")) text.remove_prefix(3);
 
   Document document;
-  // The reader works in situ on a NUL-terminated copy that lives as long as the document.
-  auto* buffer = static_cast<char*>(document.arena()->allocate(text.size() + 1, 1));
-  std::memcpy(buffer, text.data(), text.size());
-  buffer[text.size()] = '\0';
+  // The reader works in situ on NUL-terminated text that lives as long as the document: the
+  // caller's string taken over, or a copy.
+  char* buffer = nullptr;
+  if (owned != nullptr) {
+    const std::size_t skipped = static_cast<std::size_t>(text.data() - owned->data());  // a BOM
+    document.text_ = std::make_unique<std::string>(std::move(*owned));
+    buffer = document.text_->data() + skipped;
+  } else {
+    buffer = static_cast<char*>(document.arena()->allocate(text.size() + 1, 1));
+    std::memcpy(buffer, text.data(), text.size());
+    buffer[text.size()] = '\0';
+  }
 
   std::vector<std::size_t> newlines;  // offsets of '\n' in the original text (JSONC only)
   if (jsonc) {
@@ -310,11 +318,15 @@ ParseResult parse_text(std::string_view text, std::size_t max_bytes, std::uint32
 }
 
 ParseResult parse(std::string_view text, const ParseLimits& limits) {
-  return parse_text(text, limits.max_bytes, limits.max_depth, false);
+  return parse_text(text, nullptr, limits.max_bytes, limits.max_depth, false);
+}
+
+ParseResult parse_owned(std::string&& text, const ParseLimits& limits) {
+  return parse_text(text, &text, limits.max_bytes, limits.max_depth, false);
 }
 
 ParseResult parse_jsonc(std::string_view text, const JsoncOptions& options) {
-  return parse_text(text, options.max_bytes, options.max_depth, true);
+  return parse_text(text, nullptr, options.max_bytes, options.max_depth, true);
 }
 
 std::size_t Document::line_of(const Member& member) const {

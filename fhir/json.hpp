@@ -17,6 +17,7 @@
 #include <string_view>
 #include <vector>
 
+#include "fhir/arena.hpp"
 #include "fhir/outcome.hpp"
 
 namespace socialrx::fhir::json {
@@ -125,10 +126,13 @@ class Document {
 
  private:
   friend struct Parser;
-  friend ParseResult parse_text(std::string_view text, std::size_t max_bytes,
+  friend ParseResult parse_text(std::string_view text, std::string* owned, std::size_t max_bytes,
                                 std::uint32_t max_depth, bool jsonc);
   std::pmr::memory_resource* arena();
-  std::unique_ptr<std::pmr::monotonic_buffer_resource> arena_;
+  std::unique_ptr<ChunkArena> arena_;
+  // The parsed text when the document took it over (parse of std::string&&); on the heap so that
+  // moving the document never moves the characters the values point to (short strings are SSO).
+  std::unique_ptr<std::string> text_;
   Value root_;
   std::vector<std::pair<const char*, std::size_t>> key_lines_;  // JSONC only, in key order
 };
@@ -140,6 +144,9 @@ struct ParseResult {
 
 // Parses UTF-8 JSON text (a leading BOM is tolerated). Never throws on bad input.
 ParseResult parse(std::string_view text, const ParseLimits& limits = {});
+// The same, taking the text over: the document parses it in place instead of copying it first
+// (a request body or a file buffer that is not needed afterwards).
+ParseResult parse_owned(std::string&& text, const ParseLimits& limits = {});
 // Parses JSONC; syntax errors name the line and column.
 ParseResult parse_jsonc(std::string_view text, const JsoncOptions& options = {});
 

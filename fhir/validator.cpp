@@ -1,5 +1,6 @@
 #include "fhir/validator.hpp"
 
+#include <algorithm>
 #include <array>
 #include <bitset>
 #include <string>
@@ -225,9 +226,16 @@ class Validator {
       return;
     }
     // What each element was given as: the first property name of its value part and extension
-    // part, so duplicates and mixed choice types are found.
-    std::array<const PropertySlot*, kMaxElementsPerType> value_part{};
-    std::array<const PropertySlot*, kMaxElementsPerType> extension_part{};
+    // part, so duplicates and mixed choice types are found. Only the type's own slots are
+    // cleared: this runs for every object of every resource.
+    std::array<const PropertySlot*, kMaxElementsPerType> value_part;
+    std::array<const PropertySlot*, kMaxElementsPerType> extension_part;
+    std::fill_n(value_part.begin(), elements.size(), nullptr);
+    std::fill_n(extension_part.begin(), elements.size(), nullptr);
+    // Most objects have no "_name" parts; then no primitive needs to look for its own.
+    const bool has_extension_parts =
+        std::any_of(value.members().begin(), value.members().end(),
+                    [](const Member& member) { return member.key.starts_with('_'); });
 
     bool seen_resource_type = false;
     for (const Member& member : value.members()) {
@@ -268,7 +276,8 @@ class Validator {
         const Value* sibling = value.find(member.key.substr(1));
         primitive_extensions(member.value, element, sibling);
       } else {
-        const Value* sibling = find_extension_part(value, member.key, *slot);
+        const Value* sibling =
+            has_extension_parts ? find_extension_part(value, member.key, *slot) : nullptr;
         property(member.value, element, slot->type, sibling);
       }
       path_.pop_back();
@@ -583,9 +592,10 @@ Issues validate_resource(const json::Value& resource) {
   return issues;
 }
 
-ParsedResource parse_and_validate(std::string_view bytes, const json::ParseLimits& limits) {
+namespace {
+
+ParsedResource validate_parsed(json::ParseResult parsed) {
   ParsedResource result;
-  json::ParseResult parsed = json::parse(bytes, limits);
   if (!parsed.document) {
     result.issues = std::move(parsed.issues);
     return result;
@@ -593,6 +603,16 @@ ParsedResource parse_and_validate(std::string_view bytes, const json::ParseLimit
   result.issues = validate_resource(parsed.document->root());
   result.document = std::move(parsed.document);
   return result;
+}
+
+}  // namespace
+
+ParsedResource parse_and_validate(std::string_view bytes, const json::ParseLimits& limits) {
+  return validate_parsed(json::parse(bytes, limits));
+}
+
+ParsedResource parse_and_validate_owned(std::string&& bytes, const json::ParseLimits& limits) {
+  return validate_parsed(json::parse_owned(std::move(bytes), limits));
 }
 
 }  // namespace socialrx::fhir

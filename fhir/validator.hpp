@@ -35,5 +35,8 @@ struct ParsedResource {
 
 // Parses and validates the bytes of one resource.
 ParsedResource parse_and_validate(std::string_view bytes, const json::ParseLimits& limits = {});
+// The same, parsing the caller's buffer in place instead of copying it.
+ParsedResource parse_and_validate_owned(std::string&& bytes,
+                                         const json::ParseLimits& limits = {});
 
 }  // namespace socialrx::fhir

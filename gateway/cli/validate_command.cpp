@@ -86,7 +86,7 @@ int run(std::span<const std::string> args, Streams streams) {
   for (const std::string& path : vm["file"].as<std::vector<std::string>>()) {
     FileText file = read_file(path, limits.max_bytes);
     fhir::Issues issues = std::move(file.problem);
-    if (issues.empty()) issues = fhir::parse_and_validate(file.bytes, limits).issues;
+    if (issues.empty()) issues = fhir::parse_and_validate_owned(std::move(file.bytes), limits).issues;
     const bool valid = !issues.has_errors();
     if (!quiet) {
       streams.err << path << ": " << (valid ? "valid" : "INVALID");

@@ -199,6 +199,13 @@ class PostgresqlConnection final : public DriverConnection {
         numbers[i] = std::to_string(*integer);
         values[i] = numbers[i].c_str();
       } else if (const auto* text = std::get_if<std::string>(&params[i])) {
+        // Text parameters travel NUL-terminated (and PostgreSQL text cannot hold NUL): refuse
+        // rather than store a silently truncated value.
+        if (text->find('\0') != std::string::npos) {
+          throw DatabaseError("postgresql: " + statement_verb(sql) + " failed: parameter " +
+                                  std::to_string(i + 1) + " contains a NUL character",
+                              false);
+        }
         values[i] = text->c_str();
       }
     }

@@ -170,13 +170,14 @@ void WriteQueue::run(Job job) {
   if (std::this_thread::get_id() == impl_->thread.get_id()) {
     throw std::logic_error("WriteQueue::run called from the writer thread (it would wait forever)");
   }
-  std::promise<void> outcome;
-  auto future = outcome.get_future();
-  submit(std::move(job), [&outcome](std::exception_ptr error) {
+  // Shared with the callback: this frame may be gone before set_value() has returned.
+  auto outcome = std::make_shared<std::promise<void>>();
+  auto future = outcome->get_future();
+  submit(std::move(job), [outcome](std::exception_ptr error) {
     if (error) {
-      outcome.set_exception(error);
+      outcome->set_exception(error);
     } else {
-      outcome.set_value();
+      outcome->set_value();
     }
   });
   future.get();

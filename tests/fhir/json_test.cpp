@@ -161,3 +161,21 @@ TEST(Jsonc, SyntaxErrorsNameLineAndColumn) {
 
 }  // namespace
 }  // namespace socialrx::fhir::json
+
+namespace socialrx::fhir::json {
+namespace {
+
+TEST(Json, ParsingATakenOverBufferSurvivesMovesOfTheDocument) {
+  std::string small = R"({"a":"b"})";  // short enough for the small-string buffer
+  ParseResult result = parse_owned(std::move(small));
+  ASSERT_TRUE(result.document);
+  Document moved = std::move(*result.document);
+  EXPECT_EQ(moved.root().string_at("a"), "b");
+  std::string with_bom = "\xEF\xBB\xBF{\"resourceType\":\"Patient\",\"id\":\"x\"}";
+  ParseResult bom = parse_owned(std::move(with_bom));
+  ASSERT_TRUE(bom.document);
+  EXPECT_EQ(bom.document->root().string_at("id"), "x");
+}
+
+}  // namespace
+}  // namespace socialrx::fhir::json

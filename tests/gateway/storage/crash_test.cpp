@@ -54,16 +54,16 @@ WriteQueue::Job job(int writer, int n) {
     for (int w = 0; w < kWriters; ++w) {
       threads.emplace_back([&, w] {
         for (int n = 1;; ++n) {
-          std::promise<bool> acknowledged;
-          queue.submit(job(w, n), [&, w, n](std::exception_ptr error) {
+          auto acknowledged = std::make_shared<std::promise<bool>>();
+          queue.submit(job(w, n), [fd, w, n, acknowledged](std::exception_ptr error) {
             if (!error) {
               char record[kRecord] = {};
               std::snprintf(record, sizeof record, "%d %d", w, n);
               if (::write(fd, record, kRecord) != static_cast<ssize_t>(kRecord)) ::_exit(4);
             }
-            acknowledged.set_value(error == nullptr);
+            acknowledged->set_value(error == nullptr);
           });
-          if (!acknowledged.get_future().get()) ::_exit(5);
+          if (!acknowledged->get_future().get()) ::_exit(5);
         }
       });
     }

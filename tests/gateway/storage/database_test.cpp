@@ -186,6 +186,20 @@ TEST_P(DatabaseTest, MapsErrorsWithoutSqlOrValues) {
   EXPECT_EQ(std::get<std::int64_t>(connection->query("SELECT 1").at(0).at(0)), 1);
 }
 
+TEST_P(DatabaseTest, TextWithANulCharacterIsNeverTruncated) {
+  auto connection = database_->reader();
+  connection->execute("CREATE TABLE nul (t TEXT)");
+  const SqlValue value[] = {std::string("before\0after", 12)};
+  if (GetParam() == Backend::postgresql) {
+    // PostgreSQL text cannot hold NUL: refused, not cut at "before".
+    EXPECT_THROW(connection->execute("INSERT INTO nul VALUES (?)", value), DatabaseError);
+  } else {
+    connection->execute("INSERT INTO nul VALUES (?)", value);
+    const auto rows = connection->query("SELECT t FROM nul");
+    EXPECT_EQ(std::get<std::string>(rows.at(0).at(0)), std::string("before\0after", 12));
+  }
+}
+
 TEST_P(DatabaseTest, ReaderLeftInATransactionComesBackClean) {
   {
     auto connection = database_->reader();

@@ -33,19 +33,25 @@ WriteQueue::Job write_job(std::string type, std::string id) {
 class Gate {
  public:
   void hold(WriteQueue& queue) {
+    // The job owns the state with the test: the gate may be destroyed before the job returns.
     queue.submit(
-        [this](WriteTransaction&) {
-          entered_.set_value();
-          opened_.get_future().wait();
+        [state = state_](WriteTransaction&) {
+          state->entered.set_value();
+          state->opened.wait();
         },
         [](std::exception_ptr) {});
-    entered_.get_future().wait();  // the gate is running: its batch is closed
+    state_->entered_future.wait();  // the gate is running: its batch is closed
   }
-  void release() { opened_.set_value(); }
+  void release() { state_->open.set_value(); }
 
  private:
-  std::promise<void> entered_;
-  std::promise<void> opened_;
+  struct State {
+    std::promise<void> entered;
+    std::future<void> entered_future = entered.get_future();
+    std::promise<void> open;
+    std::shared_future<void> opened = open.get_future().share();
+  };
+  std::shared_ptr<State> state_ = std::make_shared<State>();
 };
 
 class WriteQueueTest : public BackendTest {};
@@ -53,11 +59,11 @@ SOCIALRX_INSTANTIATE_BACKENDS(WriteQueueTest);
 
 TEST_P(WriteQueueTest, AFailingJobDoesNotAffectTheOthersInItsBatch) {
   ResourceStore store(*database_);
+  std::vector<std::promise<std::exception_ptr>> outcomes(4);  // outlives the writer thread
   WriteQueue queue(*database_);
   Gate gate;
   gate.hold(queue);
 
-  std::vector<std::promise<std::exception_ptr>> outcomes(4);
   auto done = [&](int i) {
     return [&outcomes, i](std::exception_ptr error) { outcomes[static_cast<std::size_t>(i)].set_value(error); };
   };
@@ -116,8 +122,8 @@ TEST_P(WriteQueueTest, DoneRunsOnlyAfterCommit) {
     threads.emplace_back([&, t] {
       for (int i = 0; i < kJobs / 8; ++i) {
         const std::string id = "t" + std::to_string(t) + "-" + std::to_string(i);
-        std::promise<void> acknowledged;
-        queue.submit(write_job("Patient", id), [&, id](std::exception_ptr error) {
+        auto acknowledged = std::make_shared<std::promise<void>>();
+        queue.submit(write_job("Patient", id), [&, id, acknowledged](std::exception_ptr error) {
           EXPECT_EQ(error, nullptr);
           // Another connection sees the write: it is committed, not just written.
           const SqlValue key[] = {std::string("Patient"), id};
@@ -127,9 +133,9 @@ TEST_P(WriteQueueTest, DoneRunsOnlyAfterCommit) {
             ++visible;
           }
           ++finished;
-          acknowledged.set_value();
+          acknowledged->set_value();
         });
-        acknowledged.get_future().wait();
+        acknowledged->get_future().wait();
       }
     });
   }
@@ -147,10 +153,10 @@ TEST_P(WriteQueueTest, ACommitFailureFailsTheWholeBatch) {
         "CREATE TABLE child (parent_id INTEGER REFERENCES parent (id) DEFERRABLE INITIALLY DEFERRED)");
   }
   ResourceStore store(*database_);
+  std::vector<std::promise<std::exception_ptr>> outcomes(3);  // outlives the writer thread
   WriteQueue queue(*database_);
   Gate gate;
   gate.hold(queue);
-  std::vector<std::promise<std::exception_ptr>> outcomes(3);
   queue.submit(write_job("Patient", "innocent"),
                [&](std::exception_ptr e) { outcomes[0].set_value(e); });
   queue.submit([](WriteTransaction& tx) { tx.connection().execute("INSERT INTO child VALUES (42)"); },
