@@ -9,7 +9,7 @@ packages=(
   libboost1.81-dev libboost-program-options1.81-dev
   rapidjson-dev libpoco-dev libicu-dev libssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libpq-dev
-  openssl postgresql-15 postgresql-client-15 wrk
+  openssl postgresql-15 postgresql-client-15 wrk curl
 )
 command -v node >/dev/null 2>&1 || packages+=(nodejs)
 command -v npm >/dev/null 2>&1 || packages+=(npm)
