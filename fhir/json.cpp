@@ -246,8 +246,10 @@ struct Parser {
   }
 };
 
-ParseResult parse_text(std::string_view text, std::string* owned, std::size_t max_bytes,
-                       std::uint32_t max_depth, bool jsonc) {
+// `writable`, when set, is the caller's NUL-terminated copy of `text` (parsed in place); `owned`
+// additionally hands it over to the document.
+ParseResult parse_text(std::string_view text, std::string* writable, bool owned,
+                       std::size_t max_bytes, std::uint32_t max_depth, bool jsonc) {
   ParseResult result;
   if (text.size() > max_bytes) {
     result.issues.error(IssueType::too_long, "",
@@ -261,10 +263,13 @@ ParseResult parse_text(std::string_view text, std::string* owned, std::size_t ma
   // The reader works in situ on NUL-terminated text that lives as long as the document: the
   // caller's string taken over, or a copy.
   char* buffer = nullptr;
-  if (owned != nullptr) {
-    const std::size_t skipped = static_cast<std::size_t>(text.data() - owned->data());  // a BOM
-    document.text_ = std::make_unique<std::string>(std::move(*owned));
-    buffer = document.text_->data() + skipped;
+  if (writable != nullptr) {
+    const std::size_t skipped = static_cast<std::size_t>(text.data() - writable->data());  // a BOM
+    if (owned) {
+      document.text_ = std::make_unique<std::string>(std::move(*writable));
+      writable = document.text_.get();
+    }
+    buffer = writable->data() + skipped;
   } else {
     buffer = static_cast<char*>(document.arena()->allocate(text.size() + 1, 1));
     std::memcpy(buffer, text.data(), text.size());
@@ -318,15 +323,19 @@ ParseResult parse_text(std::string_view text, std::string* owned, std::size_t ma
 }
 
 ParseResult parse(std::string_view text, const ParseLimits& limits) {
-  return parse_text(text, nullptr, limits.max_bytes, limits.max_depth, false);
+  return parse_text(text, nullptr, false, limits.max_bytes, limits.max_depth, false);
 }
 
 ParseResult parse_owned(std::string&& text, const ParseLimits& limits) {
-  return parse_text(text, &text, limits.max_bytes, limits.max_depth, false);
+  return parse_text(text, &text, true, limits.max_bytes, limits.max_depth, false);
+}
+
+ParseResult parse_in_place(std::string& text, const ParseLimits& limits) {
+  return parse_text(text, &text, false, limits.max_bytes, limits.max_depth, false);
 }
 
 ParseResult parse_jsonc(std::string_view text, const JsoncOptions& options) {
-  return parse_text(text, nullptr, options.max_bytes, options.max_depth, true);
+  return parse_text(text, nullptr, false, options.max_bytes, options.max_depth, true);
 }
 
 std::size_t Document::line_of(const Member& member) const {

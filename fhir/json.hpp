@@ -126,8 +126,8 @@ class Document {
 
  private:
   friend struct Parser;
-  friend ParseResult parse_text(std::string_view text, std::string* owned, std::size_t max_bytes,
-                                std::uint32_t max_depth, bool jsonc);
+  friend ParseResult parse_text(std::string_view text, std::string* writable, bool owned,
+                                std::size_t max_bytes, std::uint32_t max_depth, bool jsonc);
   std::pmr::memory_resource* arena();
   std::unique_ptr<ChunkArena> arena_;
   // The parsed text when the document took it over (parse of std::string&&); on the heap so that
@@ -147,6 +147,9 @@ ParseResult parse(std::string_view text, const ParseLimits& limits = {});
 // The same, taking the text over: the document parses it in place instead of copying it first
 // (a request body or a file buffer that is not needed afterwards).
 ParseResult parse_owned(std::string&& text, const ParseLimits& limits = {});
+// The same on a buffer the caller keeps (and reuses for the next message once the document is
+// gone): the document's values point into `text`, which must outlive it unchanged.
+ParseResult parse_in_place(std::string& text, const ParseLimits& limits = {});
 // Parses JSONC; syntax errors name the line and column.
 ParseResult parse_jsonc(std::string_view text, const JsoncOptions& options = {});
 

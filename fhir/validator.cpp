@@ -611,6 +611,10 @@ ParsedResource parse_and_validate(std::string_view bytes, const json::ParseLimit
   return validate_parsed(json::parse(bytes, limits));
 }
 
+Issues validate_in_place(std::string& bytes, const json::ParseLimits& limits) {
+  return validate_parsed(json::parse_in_place(bytes, limits)).issues;
+}
+
 ParsedResource parse_and_validate_owned(std::string&& bytes, const json::ParseLimits& limits) {
   return validate_parsed(json::parse_owned(std::move(bytes), limits));
 }

@@ -38,5 +38,7 @@ ParsedResource parse_and_validate(std::string_view bytes, const json::ParseLimit
 // The same, parsing the caller's buffer in place instead of copying it.
 ParsedResource parse_and_validate_owned(std::string&& bytes,
                                          const json::ParseLimits& limits = {});
+// Validity only, parsing the caller's buffer in place (the buffer can be reused afterwards).
+Issues validate_in_place(std::string& bytes, const json::ParseLimits& limits = {});
 
 }  // namespace socialrx::fhir
