@@ -5,6 +5,7 @@
 #include <boost/program_options.hpp>
 
 #include <malloc.h>
+#include <sys/mman.h>
 
 #include <filesystem>
 
@@ -97,6 +98,14 @@ int run(std::span<const std::string> args, Streams streams) {
     if (!unreadable && size <= limits.max_bytes) largest = std::max(largest, size);
   }
   bytes.reserve(static_cast<std::size_t>(largest));
+  // Transparent huge pages for the read buffer where the kernel offers them on request: a 35 MB
+  // file then costs tens of page faults instead of thousands.
+  if (bytes.capacity() >= (4u << 20)) {
+    constexpr std::uintptr_t kHuge = 2u << 20;
+    const auto begin = (reinterpret_cast<std::uintptr_t>(bytes.data()) + kHuge - 1) & ~(kHuge - 1);
+    const auto end = (reinterpret_cast<std::uintptr_t>(bytes.data()) + bytes.capacity()) & ~(kHuge - 1);
+    if (end > begin) madvise(reinterpret_cast<void*>(begin), end - begin, MADV_HUGEPAGE);
+  }
 
   int exit_code = 0;
   for (const std::string& path : paths) {
