@@ -1,5 +1,7 @@
 #include "gateway/search/search_parameters.hpp"
 
+#include "fhir/working_set.hpp"
+
 #include <algorithm>
 #include <array>
 
@@ -123,15 +125,6 @@ constexpr SearchParameter kParameters[] = {
     {"CarePlan", "subject", ParamKind::reference, "subject", "", "http://hl7.org/fhir/SearchParameter/CarePlan-subject"},
     {"CarePlan", "patient", ParamKind::reference, "subject", "Patient", "http://hl7.org/fhir/SearchParameter/clinical-patient"},};
 
-// The working set, less the three that are messages rather than records (OperationOutcome,
-// Parameters, CapabilityStatement): sorted, for binary search.
-constexpr std::array<std::string_view, 28> kSupportedTypes{
-    "AuditEvent", "Binary", "Bundle", "CarePlan", "Communication", "Composition", "Condition",
-    "Consent", "Coverage", "DocumentReference", "Encounter", "Endpoint", "Goal",
-    "HealthcareService", "Location", "MeasureReport", "Observation", "Organization", "Patient",
-    "Practitioner", "PractitionerRole", "Procedure", "Provenance", "Questionnaire",
-    "QuestionnaireResponse", "ServiceRequest", "Subscription", "Task"};
-
 }  // namespace
 
 std::string_view kind_name(ParamKind kind) {
@@ -163,10 +156,21 @@ std::vector<const SearchParameter*> parameters_of(std::string_view resource_type
   return found;
 }
 
-std::span<const std::string_view> supported_resource_types() { return kSupportedTypes; }
-
+// The working set less the three that are messages rather than records.
 bool is_supported_resource_type(std::string_view type) {
-  return std::binary_search(kSupportedTypes.begin(), kSupportedTypes.end(), type);
+  return fhir::in_working_set(type) && type != "OperationOutcome" && type != "Parameters" &&
+         type != "CapabilityStatement";
+}
+
+std::span<const std::string_view> supported_resource_types() {
+  static const std::vector<std::string_view> types = [] {
+    std::vector<std::string_view> stored;
+    for (std::string_view type : fhir::working_set()) {
+      if (is_supported_resource_type(type)) stored.push_back(type);
+    }
+    return stored;
+  }();
+  return types;
 }
 
 }  // namespace socialrx::gateway::search

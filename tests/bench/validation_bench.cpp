@@ -55,22 +55,12 @@
 
 #include "fhir/json.hpp"
 #include "fhir/validator.hpp"
+#include "fhir/working_set.hpp"
 
 namespace {
 
 namespace fs = std::filesystem;
 using socialrx::fhir::json::ParseLimits;
-
-// The same list as tests/fhir/official_examples_test.cpp: files are "<Type>-<id>.json".
-constexpr std::array<std::string_view, 31> kWorkingSet{
-    "Patient",          "Practitioner",      "PractitionerRole", "Organization",
-    "Location",         "HealthcareService", "Endpoint",         "Questionnaire",
-    "QuestionnaireResponse", "Observation",  "Condition",        "Goal",
-    "ServiceRequest",   "Task",              "Procedure",        "Consent",
-    "Composition",      "Bundle",            "OperationOutcome", "AuditEvent",
-    "Provenance",       "Subscription",      "CapabilityStatement", "MeasureReport",
-    "Communication",    "DocumentReference", "Binary",           "Coverage",
-    "Encounter",        "CarePlan",          "Parameters"};
 
 constexpr std::size_t kSmallFileLimit = 64u << 10;
 
@@ -94,8 +84,7 @@ std::vector<fs::path> working_set_paths() {
     const std::string name = entry.path().filename().string();
     const auto dash = name.find('-');
     if (entry.path().extension() != ".json" || dash == std::string::npos) continue;
-    if (std::find(kWorkingSet.begin(), kWorkingSet.end(), std::string_view(name).substr(0, dash)) !=
-        kWorkingSet.end()) {
+    if (socialrx::fhir::in_working_set(std::string_view(name).substr(0, dash))) {
       paths.push_back(entry.path());
     }
   }

@@ -13,19 +13,11 @@
 
 #include "fhir/json.hpp"
 #include "fhir/validator.hpp"
+#include "fhir/working_set.hpp"
 
 namespace socialrx::fhir {
 namespace {
 
-const std::set<std::string, std::less<>> kWorkingSet{
-    "Patient",          "Practitioner",      "PractitionerRole", "Organization",
-    "Location",         "HealthcareService", "Endpoint",         "Questionnaire",
-    "QuestionnaireResponse", "Observation",  "Condition",        "Goal",
-    "ServiceRequest",   "Task",              "Procedure",        "Consent",
-    "Composition",      "Bundle",            "OperationOutcome", "AuditEvent",
-    "Provenance",       "Subscription",      "CapabilityStatement", "MeasureReport",
-    "Communication",    "DocumentReference", "Binary",           "Coverage",
-    "Encounter",        "CarePlan",          "Parameters"};
 
 // Official examples that break the R4 base definitions themselves; each must be rejected for
 // exactly this reason (the first error's code and path), so a regression in either direction shows.
@@ -57,7 +49,7 @@ std::vector<std::filesystem::path> working_set_examples() {
     const std::string name = entry.path().filename().string();
     const auto dash = name.find('-');
     if (entry.path().extension() != ".json" || dash == std::string::npos) continue;
-    if (kWorkingSet.count(name.substr(0, dash)) != 0) files.push_back(entry.path());
+    if (in_working_set(name.substr(0, dash))) files.push_back(entry.path());
   }
   std::sort(files.begin(), files.end());
   return files;
