@@ -459,7 +459,8 @@ class IndexBuilder {
     condition.question = node.string_at("question");
     condition.answer = find_choice(node, "answer");
     const std::string_view op = node.string_at("operator");
-    if (auto parsed = enable_operator_from_code(op)) {
+    const auto parsed = enable_operator_from_code(op);
+    if (parsed) {
       condition.op = *parsed;
     } else {
       issues_.error(op.empty() ? IssueType::required : IssueType::invalid, path + ".operator",
@@ -484,7 +485,8 @@ class IndexBuilder {
       issues_.error(IssueType::invariant, path + ".question",
                     "An enableWhen of item " + quoted(item.link_id) + " refers to the item itself.");
     }
-    if (!condition.answer) return condition;
+    // What cannot be read was reported already; checking its fit would only add noise.
+    if (!condition.answer || !parsed || question->type == ItemType::unknown) return condition;
     const std::string answer_path = path + "." + std::string(condition.answer.element);
     if (condition.op == EnableOperator::exists) {
       if (condition.answer.type != ValueType::boolean) {
@@ -494,7 +496,7 @@ class IndexBuilder {
       }
       return condition;
     }
-    if (!question->is_question() || question->type == ItemType::unknown) {
+    if (!question->is_question()) {
       issues_.error(IssueType::value, path + ".question",
                     "An enableWhen of item " + quoted(item.link_id) + " compares the answer of " +
                         quoted(question->link_id) + ", which is a " +
