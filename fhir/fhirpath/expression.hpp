@@ -1,0 +1,135 @@
+#pragma once
+// The FHIRPath subset the Questionnaire engine uses (conf/questionnaires/README.md): compile an
+// expression once, evaluate it many times over JSON documents.
+//
+//   auto compiled = fhirpath::compile("%resource.repeat(item).where(linkId='a').answer.value");
+//   if (!compiled.expression) → compiled.issues (code invalid, with the character position)
+//   fhirpath::Evaluator evaluator;                    // one per thread; reuse it
+//   fhirpath::Environment env{.resource = &qr.root(), .questionnaire = &q.root()};
+//   auto result = evaluator.evaluate(*compiled.expression, env, issues, "Questionnaire.item[3]");
+//   if (result.ok) → result.items (valid until evaluator.reset())
+//
+// Nothing throws; runtime errors (a collection of several items where one is needed, types that
+// cannot be compared, overflow, the step limit) are Issues and the evaluation result is not ok.
+
+#include <cstdint>
+#include <memory>
+#include <memory_resource>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "fhir/fhirpath/value.hpp"
+#include "fhir/json.hpp"
+#include "fhir/outcome.hpp"
+
+namespace socialrx::fhir::fhirpath {
+
+struct Program;
+
+struct CompileLimits {
+  std::size_t max_length = 8192;  // characters of expression text
+  std::uint32_t max_depth = 64;   // nesting of sub-expressions
+};
+
+// A compiled expression; cheap to copy (the compiled program is shared and immutable).
+class Expression {
+ public:
+  const std::string& text() const;
+  // Names of the %constants the expression uses other than the standard ones (resource,
+  // rootResource, context, questionnaire, answer, ucum, sct, loinc): sorted, unique. Lets the
+  // loader check variables exist and evaluate them in dependency order.
+  const std::vector<std::string>& variables() const;
+  const Program& program() const { return *program_; }
+
+ private:
+  friend struct CompileResult compile(std::string_view, std::string_view, const CompileLimits&);
+  std::shared_ptr<const Program> program_;
+};
+
+struct CompileResult {
+  std::optional<Expression> expression;
+  Issues issues;  // code invalid (syntax, unknown function, wrong arguments) or too-costly
+};
+
+// Compiles; issue diagnostics name the 1-based character position ("at 12: …"); the issue
+// expression is `location` (where the expression sits, e.g. the extension's path).
+CompileResult compile(std::string_view text, std::string_view location = {},
+                      const CompileLimits& limits = {});
+
+// Finds the weight of an answer Coding given on a response item: the ordinalValue (or
+// itemWeight) extension of the matching answerOption. The default (no WeightSource) searches
+// %questionnaire for the item with the same linkId; the Questionnaire engine supplies an indexed
+// one.
+class WeightSource {
+ public:
+  virtual ~WeightSource() = default;
+  virtual std::optional<Decimal> weight(const json::Value& response_item,
+                                        const json::Value& coding) const = 0;
+};
+
+// The weight extension (ordinalValue or itemWeight, valueDecimal) of an element, if any.
+std::optional<Decimal> weight_extension(const json::Value& element);
+// The default lookup: the answerOption of the Questionnaire item with this linkId whose
+// valueCoding has the same system and code; its weight extension or its Coding's.
+std::optional<Decimal> questionnaire_option_weight(const json::Value& questionnaire,
+                                                   std::string_view link_id,
+                                                   const json::Value& coding);
+
+struct Variable {
+  std::string_view name;  // without '%'
+  Items value;
+};
+
+struct Environment {
+  const json::Value* resource = nullptr;       // %resource, %rootResource
+  const json::Value* questionnaire = nullptr;  // %questionnaire
+  const json::Value* context = nullptr;        // %context and the initial focus; default resource
+  std::optional<Items> answer;                 // %answer (set: defined, possibly empty)
+  std::span<const Variable> variables;         // %name; later entries shadow earlier ones
+  const WeightSource* weights = nullptr;
+};
+
+struct Limits {
+  std::uint32_t max_steps = 200000;  // node evaluations + items visited, per evaluate()
+  std::uint32_t max_items = 100000;  // items in any one intermediate collection
+};
+
+struct Evaluation {
+  bool ok = false;
+  Items items;  // valid until the evaluator's reset()
+};
+
+// Evaluates compiled expressions. Not thread-safe: one per thread. Results (and every
+// intermediate collection) live in the evaluator's arena until reset(), so evaluating many
+// expressions of one response allocates a few blocks, not a vector per step.
+class Evaluator {
+ public:
+  explicit Evaluator(Limits limits = {});
+  Evaluator(const Evaluator&) = delete;
+  Evaluator& operator=(const Evaluator&) = delete;
+
+  Evaluation evaluate(const Expression& expression, const Environment& environment,
+                      Issues& issues, std::string_view location = {});
+  // Frees everything evaluate() returned.
+  void reset();
+
+  // Copies into the arena (to build %answer or variables that outlive their source).
+  Items keep(Items items);
+  std::string_view keep(std::string_view text);
+
+  std::pmr::memory_resource* arena() { return &arena_; }
+  const Limits& limits() const { return limits_; }
+
+ private:
+  Limits limits_;
+  std::pmr::monotonic_buffer_resource arena_;
+};
+
+// Singleton evaluation of a result as a Boolean (FHIRPath §4.5): empty → nullopt; one Boolean →
+// it; one other item → true; several items → error (sets *error).
+std::optional<bool> as_boolean(Items items, bool* error);
+
+}  // namespace socialrx::fhir::fhirpath
