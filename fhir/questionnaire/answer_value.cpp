@@ -52,9 +52,20 @@ TypedValue find_choice(const json::Value& object, std::string_view prefix) {
   return {};
 }
 
+// One pass over the members (this runs for every coded answer).
 CodingView coding_of(const json::Value& coding) {
-  return CodingView{coding.string_at("system"), coding.string_at("code"),
-                    coding.string_at("display")};
+  CodingView view;
+  for (const json::Member& member : coding.members()) {
+    if (!member.value.is_string()) continue;
+    if (member.key == "code") {
+      view.code = member.value.text();
+    } else if (member.key == "system") {
+      view.system = member.value.text();
+    } else if (member.key == "display") {
+      view.display = member.value.text();
+    }
+  }
+  return view;
 }
 
 }  // namespace socialrx::fhir::questionnaire

@@ -55,6 +55,7 @@ bool Enablement::condition_holds(const EnableWhen& condition, NodeId parent) {
   const NodeId begin = scope == no_node ? 0 : scope + 1;
   const NodeId end = scope == no_node ? static_cast<NodeId>(tree_.size()) : tree_.node(scope).end;
 
+  const bool coded = condition.answer.type == ValueType::coding;
   bool any_answer = false, any_equal = false, any_match = false;
   for (NodeId n = begin; n < end; ++n) {
     const ResponseNode& node = tree_.node(n);
@@ -64,6 +65,10 @@ bool Enablement::condition_holds(const EnableWhen& condition, NodeId parent) {
       const TypedValue value = find_choice(answer, "value");
       if (!value) continue;
       any_answer = true;
+      if (coded && value.type == ValueType::coding) {  // the common case, without re-reading
+        any_equal = any_equal || codings_match(coding_of(*value.node), condition.coding);
+        continue;
+      }
       const Ordering ordering = compare_values(value, condition.answer);
       any_equal = any_equal || ordering == Ordering::equal;
       switch (condition.op) {

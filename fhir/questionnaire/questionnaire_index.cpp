@@ -369,6 +369,7 @@ class IndexBuilder {
         AnswerOption read;
         read.node = &option;
         read.value = find_choice(option, "value");
+        if (read.value.type == ValueType::coding) read.coding = coding_of(*read.value.node);
         if (const json::Value* selected = option.find("initialSelected")) {
           read.initial_selected = selected->as_bool();
         }
@@ -458,6 +459,9 @@ class IndexBuilder {
     condition.node = &node;
     condition.question = node.string_at("question");
     condition.answer = find_choice(node, "answer");
+    if (condition.answer.type == ValueType::coding) {
+      condition.coding = coding_of(*condition.answer.node);
+    }
     const std::string_view op = node.string_at("operator");
     const auto parsed = enable_operator_from_code(op);
     if (parsed) {

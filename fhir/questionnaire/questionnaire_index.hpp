@@ -87,6 +87,7 @@ struct EnableWhen {
   ItemId question_item = no_item;  // resolved at load; no_item when unknown (a load error)
   EnableOperator op = EnableOperator::exists;
   TypedValue answer;  // answerBoolean, answerCoding…
+  CodingView coding;  // answerCoding read once (empty otherwise), for fast comparison
   // How many Questionnaire ancestors the controlling question and this item share (0 = only the
   // root). At response time the question's answers are looked for inside the occurrence of that
   // common ancestor that encloses the item (SDC: the nearest enclosing occurrence), so an
@@ -97,6 +98,7 @@ struct EnableWhen {
 
 struct AnswerOption {
   TypedValue value;  // valueCoding, valueString, valueInteger, valueDate, valueTime, valueReference
+  CodingView coding;  // valueCoding read once (empty otherwise), for fast membership checks
   bool initial_selected = false;
   const json::Value* node = nullptr;  // the answerOption object (its extensions: ordinalValue…)
 

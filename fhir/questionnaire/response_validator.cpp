@@ -105,6 +105,7 @@ class ResponseChecker {
 
   // False when the occurrence is not in the Questionnaire's tree at all (nothing more to check).
   bool check_placement(NodeId id, const ResponseNode& node) {
+    if (node.placement == Placement::ok) return true;
     const std::string where = node.parent == no_node
                                   ? std::string("at the top level")
                                   : "under " + name_of(tree_.node(node.parent).link_id, {});
@@ -201,23 +202,22 @@ class ResponseChecker {
 
   void check_allowed(NodeId id, std::uint32_t answer, const Item& item, const TypedValue& value) {
     const bool coded = value.type == ValueType::coding;
+    const CodingView given = coded ? coding_of(*value.node) : CodingView{};
     if (!item.answer_options.empty()) {
       for (const AnswerOption& option : item.answer_options) {
-        if (values_equal(value, option.value)) return;
-      }
-    } else if (coded && item.value_set != nullptr) {
-      const CodingView given = coding_of(*value.node);
-      for (const CodingView& code : item.value_set->codes) {
-        if (code.code == given.code &&
-            (given.system.empty() || code.system.empty() || code.system == given.system)) {
+        if (coded ? option.value.type == ValueType::coding && codings_match(given, option.coding)
+                  : values_equal(value, option.value)) {
           return;
         }
+      }
+    } else if (coded && item.value_set != nullptr) {
+      for (const CodingView& code : item.value_set->codes) {
+        if (codings_match(given, code)) return;
       }
     } else {
       return;  // nothing to choose from: any value of the right type
     }
     if (coded) {
-      const CodingView given = coding_of(*value.node);
       issues_.error(IssueType::code_invalid, answer_path(id, answer, value),
                     "The answer to " + name_of(item) + " is the code '" + std::string(given.code) +
                         "'" + (given.system.empty() ? "" : " of " + std::string(given.system)) +

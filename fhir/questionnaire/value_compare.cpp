@@ -60,10 +60,7 @@ std::string_view trimmed_time(std::string_view time) {
 }
 
 Ordering compare_codings(const json::Value& a, const json::Value& b) {
-  const CodingView x = coding_of(a), y = coding_of(b);
-  if (x.code != y.code) return Ordering::different;
-  if (!x.system.empty() && !y.system.empty() && x.system != y.system) return Ordering::different;
-  return Ordering::equal;
+  return codings_match(coding_of(a), coding_of(b)) ? Ordering::equal : Ordering::different;
 }
 
 Ordering compare_quantities(const json::Value& a, const json::Value& b) {

@@ -20,6 +20,11 @@ enum class Ordering : std::uint8_t {
 
 Ordering compare_values(const TypedValue& a, const TypedValue& b);
 
+// The Coding rule on Codings already read: same code, and same system unless one has none.
+inline bool codings_match(const CodingView& a, const CodingView& b) {
+  return a.code == b.code && (a.system.empty() || b.system.empty() || a.system == b.system);
+}
+
 inline bool values_equal(const TypedValue& a, const TypedValue& b) {
   return compare_values(a, b) == Ordering::equal;
 }
