@@ -694,7 +694,7 @@ ScoreResult score_response(const ScoringPlan& plan, const json::Value& response,
     result.risks.push_back(risk);
   }
   if (plan.do_not_contact()) {
-    result.do_not_contact = run.holds(*plan.do_not_contact(), plan.do_not_contact_path_);
+    result.do_not_contact = run.holds(*plan.do_not_contact(), plan.do_not_contact_path());
   }
   return result;
 }

@@ -103,6 +103,7 @@ class ScoringPlan : public fhirpath::WeightSource {
   std::span<const CompiledCalculation> calculations() const { return calculations_; }
   std::span<const RiskRule> risks() const { return risks_; }
   const std::optional<fhirpath::Expression>& do_not_contact() const { return do_not_contact_; }
+  const std::string& do_not_contact_path() const { return do_not_contact_path_; }
   // The item's indicates-need-when expression, or nullptr.
   const fhirpath::Expression* need_expression(ItemId item) const;
   const std::string& need_expression_path(ItemId item) const { return need_paths_[item]; }
@@ -123,7 +124,6 @@ class ScoringPlan : public fhirpath::WeightSource {
   std::vector<std::optional<fhirpath::Expression>> need_expressions_;  // by ItemId
   std::vector<std::string> need_paths_;
   std::vector<bool> calculated_;
-  friend struct ScoringRun;
 };
 
 struct RiskResult {
