@@ -142,6 +142,38 @@ Item Item::node(const json::Value* value, const json::Value* owner, FhirType typ
   return item;
 }
 
+std::optional<Item> value_item(const json::Value& value, FhirType type, const json::Value* owner) {
+  switch (value.kind()) {
+    case json::Kind::boolean:
+      return Item::boolean(value.as_bool()).with_fhir_type(type);
+    case json::Kind::number: {
+      std::string_view text = value.text();
+      bool looks_decimal = text.find_first_of(".eE") != std::string_view::npos;
+      auto decimal = parse_decimal(text);
+      if (!decimal) return std::nullopt;
+      if (type == FhirType::decimal || (type != FhirType::integer && looks_decimal)) {
+        return Item::decimal(*decimal).with_fhir_type(type);
+      }
+      auto integer = to_integer(*decimal);
+      if (!integer) return std::nullopt;
+      return Item::integer(*integer).with_fhir_type(type);
+    }
+    case json::Kind::string: {
+      std::string_view text = value.text();
+      Item item = type == FhirType::date        ? Item::date(text)
+                  : type == FhirType::date_time ? Item::date_time(text)
+                  : type == FhirType::time      ? Item::time(text)
+                                                : Item::string(text);
+      return item.with_fhir_type(type);
+    }
+    case json::Kind::object:
+      return Item::node(&value, owner,
+                        value.find("resourceType") != nullptr ? FhirType::resource : type);
+    default:
+      return std::nullopt;
+  }
+}
+
 std::optional<bool> items_equal(const Item& a, const Item& b) {
   if (a.is_number() && b.is_number()) {
     if (a.kind() == Kind::integer && b.kind() == Kind::integer) {

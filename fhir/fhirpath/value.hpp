@@ -102,6 +102,10 @@ class Item {
 
 using Items = std::span<const Item>;
 
+// One JSON value of a known FHIR type (the answer of valueInteger, valueCoding…) as an item, the
+// way path navigation makes it: nullopt for null, arrays and numbers out of range.
+std::optional<Item> value_item(const json::Value& value, FhirType type, const json::Value* owner);
+
 // FHIRPath equality (=) of two single items: nullopt when it is unknown (dates of different
 // precision). Integer and Decimal compare as numbers, nodes structurally.
 std::optional<bool> items_equal(const Item& a, const Item& b);

@@ -41,13 +41,13 @@ struct Compiler {
       issues.error(IssueType::required, path, "the extension has no valueExpression");
       return std::nullopt;
     }
+    if (name != nullptr) *name = value->string_at("name");
     std::string_view language = value->string_at("language");
     if (!language.empty() && language != "text/fhirpath") {
       issues.error(IssueType::not_supported, path + ".valueExpression.language",
                    "only text/fhirpath expressions are supported, not " + std::string(language));
       return std::nullopt;
     }
-    if (name != nullptr) *name = value->string_at("name");
     std::string_view text = value->string_at("expression");
     if (text.empty()) {
       issues.error(IssueType::required, path + ".valueExpression.expression",
@@ -219,7 +219,8 @@ void write_answer_value(JsonWriter& writer, const AnswerValue& answer) {
         break;
       case fhirpath::Kind::decimal: {
         std::string text = fhirpath::to_text(value.as_decimal());
-        writer.RawNumber(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+        // RawNumber would quote it: Writer treats raw numbers as strings.
+        writer.RawValue(text.data(), text.size(), rapidjson::kNumberType);
         break;
       }
       default:

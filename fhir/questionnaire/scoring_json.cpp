@@ -12,7 +12,8 @@ void write_json(JsonWriter& writer, const json::Value& value) {
       return;
     case json::Kind::number: {
       std::string_view text = value.text();
-      writer.RawNumber(text.data(), static_cast<rapidjson::SizeType>(text.size()));
+      // RawNumber would quote it: Writer treats raw numbers as strings.
+        writer.RawValue(text.data(), text.size(), rapidjson::kNumberType);
       return;
     }
     case json::Kind::string:
