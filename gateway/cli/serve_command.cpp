@@ -50,12 +50,14 @@ class SignalWaiter {
       on_signal();
     });
   }
-  ~SignalWaiter() {
+  // Returns once the waiting thread has ended (and its on_signal with it).
+  void finish() {
     if (thread_.joinable()) {
       pthread_kill(thread_.native_handle(), SIGTERM);  // wakes sigwait if no signal came
       thread_.join();
     }
   }
+  ~SignalWaiter() { finish(); }
 
  private:
   sigset_t signals_{};
@@ -110,6 +112,9 @@ int serve(const ServeOptions& options, Streams streams) {
                                                                : std::string("PostgreSQL"))
               << ")" << std::endl;
   server.run();
+  // The signal thread may still be inside server.stop() (run() can return as soon as stop()'s
+  // work is posted): it must be done before the Server is destroyed.
+  signals.finish();
   streams.err << "socialrx: stopped" << std::endl;
   return 0;
 }

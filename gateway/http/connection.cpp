@@ -31,31 +31,48 @@ void connection::deliver(Response&& response) {
   });
 }
 
+void connection::deliver(std::weak_ptr<connection> session, const server_state& state,
+                         Response&& response) {
+  // The session is locked on an I/O thread, never here: a strong reference taken on a handler's
+  // thread could be the last one and destroy the session there, after the Server and its
+  // io_context are gone. For the same reason nothing here holds the session's strand.
+  state.post_if_alive(state.io_executor(), [session = std::move(session),
+                                            response = std::move(response)]() mutable {
+    if (auto self = session.lock()) self->deliver(std::move(response));
+  });
+}
+
 namespace {
 
 class response_slot {
  public:
-  explicit response_slot(std::weak_ptr<connection> session) : session_(std::move(session)) {}
+  explicit response_slot(const std::shared_ptr<connection>& session)
+      : session_(session), state_(session->state()) {}
   response_slot(const response_slot&) = delete;
   response_slot& operator=(const response_slot&) = delete;
 
+  // Every copy of the Respond is gone and none was called: a handler bug; answer 500.
   ~response_slot() {
     if (answered_.exchange(true, std::memory_order_acq_rel)) return;
-    if (auto session = session_.lock()) {
-      session->deliver(make_error_response(boost::beast::http::status::internal_server_error,
-                                           fhir::IssueType::exception,
-                                           "The server did not produce a response to this request.",
-                                           true));
+    try {
+      connection::deliver(std::move(session_), *state_,
+                          make_error_response(boost::beast::http::status::internal_server_error,
+                                              fhir::IssueType::exception,
+                                              "The server did not produce a response to this request.",
+                                              true));
+    } catch (...) {
+      // Out of memory: the grace cut or the peer's timeout ends the connection.
     }
   }
 
   void answer(Response&& response) {
     if (answered_.exchange(true, std::memory_order_acq_rel)) return;
-    if (auto session = session_.lock()) session->deliver(std::move(response));
+    connection::deliver(session_, *state_, std::move(response));
   }
 
  private:
   std::weak_ptr<connection> session_;
+  const std::shared_ptr<server_state> state_;
   std::atomic<bool> answered_{false};
 };
 

@@ -28,6 +28,11 @@ class connection : public std::enable_shared_from_this<connection> {
   // From any thread: hands a response to the session's strand (a Respond lands here). Does nothing
   // once the Server is gone.
   void deliver(Response&& response);
+  // The same for a session known only by a weak reference (a Respond): does nothing if the Server
+  // is gone or the session closed meanwhile.
+  static void deliver(std::weak_ptr<connection> session, const server_state& state,
+                      Response&& response);
+  const std::shared_ptr<server_state>& state() const { return state_; }
 
   // On the strand: stop() began; close if idle, else answer the current request with
   // `Connection: close`.

@@ -46,7 +46,7 @@ struct Server::Impl {
       : tls(options.tls ? std::optional<net::ssl::context>(make_server_tls_context(*options.tls))
                         : std::nullopt),
         io(options.threads),
-        state(std::make_shared<detail::server_state>(std::move(options), handler)),
+        state(std::make_shared<detail::server_state>(std::move(options), handler, io.get_executor())),
         listener(std::make_shared<detail::listener>(io, state, tls ? &*tls : nullptr)),
         control(net::make_strand(io)),
         grace_timer(control) {

@@ -3,6 +3,7 @@
 // connections (for stop and the connection limit) and whether the Server still exists (a Respond
 // may be called after it is gone and must then do nothing).
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
 
 #include <atomic>
@@ -24,11 +25,14 @@ class server_state {
  public:
   using registry = std::list<std::weak_ptr<connection>>;
 
-  server_state(ServerOptions options, Handler& handler)
-      : options_(std::move(options)), handler_(handler) {}
+  // `io` is the io_context's own executor (not a strand): copies of it may outlive the io_context,
+  // which a strand's may not (its implementation belongs to a service of the io_context).
+  server_state(ServerOptions options, Handler& handler, boost::asio::any_io_executor io)
+      : options_(std::move(options)), handler_(handler), io_(std::move(io)) {}
 
   const ServerOptions& options() const { return options_; }
   Handler& handler() const { return handler_; }
+  const boost::asio::any_io_executor& io_executor() const { return io_; }
 
   bool stopping() const { return stopping_.load(std::memory_order_acquire); }
   void begin_stop() { stopping_.store(true, std::memory_order_release); }
@@ -48,7 +52,7 @@ class server_state {
 
   // Posts `handler` to `executor` unless the Server is gone; returns whether it posted.
   template <class Executor, class Handler_>
-  bool post_if_alive(const Executor& executor, Handler_&& handler) {
+  bool post_if_alive(const Executor& executor, Handler_&& handler) const {
     std::lock_guard lock(mutex_);
     if (!alive_) return false;
     boost::asio::post(executor, std::forward<Handler_>(handler));
@@ -62,6 +66,7 @@ class server_state {
  private:
   const ServerOptions options_;
   Handler& handler_;
+  const boost::asio::any_io_executor io_;
   std::atomic<bool> stopping_{false};
   std::atomic<std::size_t> open_{0};
 
