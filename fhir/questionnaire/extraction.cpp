@@ -1,0 +1,579 @@
+#include "fhir/questionnaire/extraction.hpp"
+
+#include <algorithm>
+#include <cstdio>
+
+#include "fhir/primitives.hpp"
+#include "fhir/questionnaire/answer_value.hpp"
+#include "fhir/questionnaire/enable_when.hpp"
+#include "fhir/questionnaire/response_tree.hpp"
+#include "fhir/questionnaire/scoring_json.hpp"
+
+namespace socialrx::fhir::questionnaire {
+
+namespace {
+
+namespace sys = extraction_system;
+
+std::uint64_t fnv1a(std::string_view text, std::uint64_t hash) {
+  for (unsigned char c : text) {
+    hash ^= c;
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+
+// Conditional-update URLs: the identifier value percent-encoded where a query needs it.
+void append_query_value(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (unsigned char c : text) {
+    bool plain = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                 c == '-' || c == '.' || c == '_' || c == '~' || c == ':' || c == '/' || c == '|';
+    if (plain) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+}
+
+// The resource type a reference names ("Practitioner/1", "https://x/fhir/Device/2"); empty
+// when it cannot be told (urn:uuid, identifier-only).
+std::string_view reference_type(const json::Value& reference) {
+  std::string_view text = reference.string_at("reference");
+  if (text.empty()) return reference.string_at("type");
+  if (text.starts_with("urn:") || text.starts_with("#")) return {};
+  std::size_t history = text.find("/_history/");
+  if (history != std::string_view::npos) text = text.substr(0, history);
+  std::size_t slash = text.rfind('/');
+  if (slash == std::string_view::npos || slash == 0) return {};
+  std::string_view head = text.substr(0, slash);
+  std::size_t before = head.rfind('/');
+  return before == std::string_view::npos ? head : head.substr(before + 1);
+}
+
+bool observation_performer_allowed(const json::Value& author) {
+  std::string_view type = reference_type(author);
+  return type.empty() || type == "Practitioner" || type == "PractitionerRole" ||
+         type == "Organization" || type == "CareTeam" || type == "Patient" ||
+         type == "RelatedPerson";
+}
+
+struct Evidence {
+  std::string uuid;
+  bool positive = false;
+  bool has_value = false;
+};
+
+class Extractor {
+ public:
+  Extractor(const ExtractionPlan& plan, const json::Value& response, const ScoreResult& score,
+            fhirpath::Evaluator& evaluator, ExtractionResult& result)
+      : plan_(plan),
+        index_(plan.scoring().index()),
+        response_(response),
+        score_(score),
+        evaluator_(evaluator),
+        result_(result),
+        writer_(buffer_),
+        tree_(ResponseTree::build(index_, response)),
+        enablement_(index_, tree_),
+        counters_(index_.items().size(), 0) {}
+
+  bool run() {
+    id_ = response_.string_at("id");
+    if (id_.empty()) {
+      result_.issues.error(IssueType::required, "QuestionnaireResponse.id",
+                           "extraction needs the response's id (the identifiers are made from it)");
+      return false;
+    }
+    std::string_view status = response_.string_at("status");
+    if (status != "completed" && status != "amended") {
+      result_.issues.error(IssueType::business_rule, "QuestionnaireResponse.status",
+                           "only completed or amended responses are extracted, not '" +
+                               std::string(status) + "'");
+      return false;
+    }
+    observation_status_ = status == "amended" ? "amended" : "final";
+    subject_ = response_.find("subject");
+    author_ = response_.find("author");
+    authored_ = response_.string_at("authored");
+    issued_ok_ = !authored_.empty() && check_primitive(Primitive::instant, authored_).empty();
+    qr_reference_ = "QuestionnaireResponse/" + std::string(id_);
+
+    writer_.StartObject();
+    write_member(writer_, "resourceType", "Bundle");
+    write_member(writer_, "type", "transaction");
+    write_key(writer_, "entry");
+    writer_.StartArray();
+    visit(no_item, no_node);
+    write_risks();
+    writer_.EndArray();
+    writer_.EndObject();
+    result_.bundle_json.assign(buffer_.GetString(), buffer_.GetSize());
+    return true;
+  }
+
+ private:
+  // Direct children of a response node (no_node: the top level), in document order.
+  std::vector<NodeId> children_of(NodeId parent) const {
+    std::vector<NodeId> children;
+    NodeId first = parent == no_node ? 0 : parent + 1;
+    NodeId end = parent == no_node ? static_cast<NodeId>(tree_.size()) : tree_.node(parent).end;
+    for (NodeId id = first; id < end; id = tree_.node(id).end) children.push_back(id);
+    return children;
+  }
+
+  void visit(ItemId parent_item, NodeId parent_node) {
+    std::span<const ItemId> items =
+        parent_item == no_item ? index_.top_level() : std::span<const ItemId>(index_.item(parent_item).children);
+    std::vector<NodeId> children = children_of(parent_node);
+    for (ItemId id : items) {
+      const Item& item = index_.item(id);
+      bool found = false;
+      for (NodeId child : children) {
+        if (tree_.node(child).item != &item) continue;
+        found = true;
+        if (!enablement_.enabled(child)) continue;
+        present(item, child);
+        visit(id, child);
+      }
+      if (!found && enablement_.would_be_enabled(item, parent_node)) {
+        absent(item);
+        visit_absent(item, parent_node);
+      }
+    }
+  }
+
+  // Descendants of an item absent from the response: enabled ones are still asked.
+  void visit_absent(const Item& parent, NodeId nearest) {
+    for (ItemId id : parent.children) {
+      const Item& item = index_.item(id);
+      if (!enablement_.would_be_enabled(item, nearest)) continue;
+      absent(item);
+      visit_absent(item, nearest);
+    }
+  }
+
+  bool extractable(const Item& item) const {
+    return item.is_question() && item.code != nullptr && item.code->is_array() &&
+           !item.code->items().empty() && plan_.extracted(item.id);
+  }
+
+  void present(const Item& item, NodeId node_id) {
+    if (!extractable(item)) return;
+    const ResponseNode& node = tree_.node(node_id);
+    if (node.answers.empty()) {
+      absent(item);
+      return;
+    }
+    for (const json::Value& answer : node.answers) {
+      TypedValue typed = find_choice(answer, "value");
+      if (!typed || typed.type == ValueType::attachment || typed.type == ValueType::reference) {
+        continue;
+      }
+      bool positive = answer_indicates_need(plan_.scoring(), item, answer, *node.node, response_,
+                                            evaluator_, result_.issues);
+      observation(item, &typed, positive);
+    }
+  }
+
+  void absent(const Item& item) {
+    if (!extractable(item) || plan_.hidden(item.id) || plan_.scoring().is_calculated(item.id)) return;
+    observation(item, nullptr, false);
+  }
+
+  std::string identifier_value(std::string_view middle, std::string_view last) const {
+    std::string value(id_);
+    value += '/';
+    value += middle;
+    value += '/';
+    value += last;
+    return value;
+  }
+
+  void start_entry(std::string_view type, const std::string& identifier, const std::string& uuid) {
+    writer_.StartObject();
+    write_member(writer_, "fullUrl", uuid);
+    write_key(writer_, "request");
+    writer_.StartObject();
+    write_member(writer_, "method", "PUT");
+    std::string url(type);
+    url += "?identifier=";
+    append_query_value(url, sys::identifier);
+    url += '|';
+    append_query_value(url, identifier);
+    write_member(writer_, "url", url);
+    writer_.EndObject();
+    write_key(writer_, "resource");
+    writer_.StartObject();
+    write_member(writer_, "resourceType", type);
+    write_key(writer_, "identifier");
+    writer_.StartArray();
+    writer_.StartObject();
+    write_member(writer_, "system", sys::identifier);
+    write_member(writer_, "value", identifier);
+    writer_.EndObject();
+    writer_.EndArray();
+  }
+
+  void end_entry() {
+    writer_.EndObject();  // resource
+    writer_.EndObject();  // entry
+  }
+
+  void write_reference(std::string_view reference) {
+    writer_.StartObject();
+    write_member(writer_, "reference", reference);
+    writer_.EndObject();
+  }
+
+  // Our sdh-domain code and its Gravity categories, one CodeableConcept each.
+  void write_domain_categories(const json::Value* domain) {
+    if (domain == nullptr) return;
+    std::string_view code = domain->string_at("code");
+    for (const json::Value* gravity : plan_.gravity_categories(code)) {
+      writer_.StartObject();
+      write_key(writer_, "coding");
+      writer_.StartArray();
+      write_coding(writer_, *gravity);
+      writer_.EndArray();
+      writer_.EndObject();
+    }
+    writer_.StartObject();
+    write_key(writer_, "coding");
+    writer_.StartArray();
+    write_coding(writer_, *domain);
+    writer_.EndArray();
+    writer_.EndObject();
+  }
+
+  void write_value(const TypedValue& typed) {
+    const json::Value& value = *typed.node;
+    switch (typed.type) {
+      case ValueType::coding:
+        write_key(writer_, "valueCodeableConcept");
+        writer_.StartObject();
+        write_key(writer_, "coding");
+        writer_.StartArray();
+        write_coding(writer_, value);
+        writer_.EndArray();
+        writer_.EndObject();
+        return;
+      case ValueType::decimal:
+        write_key(writer_, "valueQuantity");
+        writer_.StartObject();
+        write_key(writer_, "value");
+        write_json(writer_, value);
+        writer_.EndObject();
+        return;
+      case ValueType::date:
+      case ValueType::dateTime:
+        write_key(writer_, "valueDateTime");
+        break;
+      case ValueType::uri:
+      case ValueType::string:
+        write_key(writer_, "valueString");
+        break;
+      case ValueType::integer:
+        write_key(writer_, "valueInteger");
+        break;
+      case ValueType::boolean:
+        write_key(writer_, "valueBoolean");
+        break;
+      case ValueType::time:
+        write_key(writer_, "valueTime");
+        break;
+      case ValueType::quantity:
+        write_key(writer_, "valueQuantity");
+        break;
+      default:
+        return;
+    }
+    write_json(writer_, value);
+  }
+
+  void observation(const Item& item, const TypedValue* value, bool positive) {
+    std::uint32_t n = counters_[item.id]++;
+    std::string identifier = identifier_value(item.link_id, std::to_string(n));
+    std::string uuid = stable_uuid(identifier);
+    start_entry("Observation", identifier, uuid);
+    write_member(writer_, "status", observation_status_);
+    write_key(writer_, "category");
+    writer_.StartArray();
+    write_codeable_concept(writer_, sys::observation_category, "social-history", "Social History");
+    write_codeable_concept(writer_, sys::observation_category, "survey", "Survey");
+    write_codeable_concept(writer_, sys::us_core_category, "sdoh", "SDOH");
+    const json::Value* domain = plan_.domain(item.id);
+    write_domain_categories(domain);
+    writer_.EndArray();
+    write_key(writer_, "code");
+    writer_.StartObject();
+    write_key(writer_, "coding");
+    writer_.StartArray();
+    for (const json::Value& coding : item.code->items()) write_coding(writer_, coding);
+    writer_.EndArray();
+    if (!item.text.empty()) write_member(writer_, "text", item.text);
+    writer_.EndObject();
+    if (subject_ != nullptr) {
+      write_key(writer_, "subject");
+      write_json(writer_, *subject_);
+    }
+    if (!authored_.empty()) write_member(writer_, "effectiveDateTime", authored_);
+    if (issued_ok_) write_member(writer_, "issued", authored_);
+    if (author_ != nullptr && observation_performer_allowed(*author_)) {
+      write_key(writer_, "performer");
+      writer_.StartArray();
+      write_json(writer_, *author_);
+      writer_.EndArray();
+    }
+    if (value != nullptr) {
+      write_value(*value);
+    } else {
+      write_key(writer_, "dataAbsentReason");
+      write_codeable_concept(writer_, sys::data_absent_reason, "asked-unknown", "Asked But Unknown");
+    }
+    if (positive) {
+      write_key(writer_, "interpretation");
+      writer_.StartArray();
+      write_codeable_concept(writer_, sys::interpretation, "POS", "Positive");
+      writer_.EndArray();
+    }
+    write_key(writer_, "derivedFrom");
+    writer_.StartArray();
+    write_reference(qr_reference_);
+    writer_.EndArray();
+    end_entry();
+    ++result_.observations;
+    if (domain != nullptr) {
+      std::string_view code = domain->string_at("code");
+      auto it = std::find_if(evidence_.begin(), evidence_.end(),
+                             [&](const auto& entry) { return entry.first == code; });
+      if (it == evidence_.end()) {
+        evidence_.push_back({code, {}});
+        it = evidence_.end() - 1;
+      }
+      it->second.push_back({uuid, positive, value != nullptr});
+    }
+  }
+
+  // The Observations a domain's Condition cites: those that indicate a need, else every
+  // answered one of the domain.
+  std::vector<const Evidence*> evidence_for(std::string_view domain) const {
+    std::vector<const Evidence*> cited;
+    for (const auto& [code, list] : evidence_) {
+      if (code != domain) continue;
+      for (const Evidence& evidence : list) {
+        if (evidence.positive) cited.push_back(&evidence);
+      }
+      if (cited.empty()) {
+        for (const Evidence& evidence : list) {
+          if (evidence.has_value) cited.push_back(&evidence);
+        }
+      }
+    }
+    return cited;
+  }
+
+  void write_risks() {
+    bool any_risk = false;
+    for (const RiskResult& risk : score_.risks) any_risk = any_risk || risk.at_risk;
+    if (!any_risk) return;
+    if (subject_ == nullptr) {
+      result_.issues.warning(IssueType::required, "QuestionnaireResponse.subject",
+                             "the response has no subject: no Condition or ServiceRequest is proposed");
+      return;
+    }
+    for (const RiskResult& risk : score_.risks) {
+      if (!risk.at_risk || risk.domain == nullptr) continue;
+      std::string identifier = identifier_value("risk", risk.domain_code);
+      std::string condition_uuid = stable_uuid("Condition " + identifier);
+
+      start_entry("Condition", identifier, condition_uuid);
+      write_key(writer_, "clinicalStatus");
+      write_codeable_concept(writer_, sys::condition_clinical, "active", "Active");
+      write_key(writer_, "verificationStatus");
+      write_codeable_concept(writer_, sys::condition_verification, "unconfirmed", "Unconfirmed");
+      write_key(writer_, "category");
+      writer_.StartArray();
+      write_codeable_concept(writer_, sys::condition_category, "health-concern", "Health Concern");
+      write_codeable_concept(writer_, sys::us_core_category, "sdoh", "SDOH");
+      write_domain_categories(risk.domain);
+      writer_.EndArray();
+      write_key(writer_, "code");
+      writer_.StartObject();
+      write_key(writer_, "coding");
+      writer_.StartArray();
+      write_coding(writer_, *risk.domain);
+      writer_.EndArray();
+      writer_.EndObject();
+      write_key(writer_, "subject");
+      write_json(writer_, *subject_);
+      if (!authored_.empty()) write_member(writer_, "recordedDate", authored_);
+      std::vector<const Evidence*> cited = evidence_for(risk.domain_code);
+      if (!cited.empty()) {
+        write_key(writer_, "evidence");
+        writer_.StartArray();
+        writer_.StartObject();
+        write_key(writer_, "detail");
+        writer_.StartArray();
+        for (const Evidence* evidence : cited) write_reference(evidence->uuid);
+        writer_.EndArray();
+        writer_.EndObject();
+        writer_.EndArray();
+      }
+      end_entry();
+      ++result_.conditions;
+
+      start_entry("ServiceRequest", identifier, stable_uuid("ServiceRequest " + identifier));
+      write_member(writer_, "status", "draft");
+      write_member(writer_, "intent", "proposal");
+      write_key(writer_, "category");
+      writer_.StartArray();
+      write_codeable_concept(writer_, sys::snomed, "410606002", "Social service procedure");
+      write_domain_categories(risk.domain);
+      writer_.EndArray();
+      if (score_.do_not_contact) {
+        write_key(writer_, "orderDetail");
+        writer_.StartArray();
+        write_codeable_concept(writer_, sys::sdohcc_temporary, "contacting-subject-prohibited",
+                               "Contacting subject prohibited");
+        writer_.EndArray();
+      }
+      write_key(writer_, "subject");
+      write_json(writer_, *subject_);
+      if (!authored_.empty()) write_member(writer_, "authoredOn", authored_);
+      if (author_ != nullptr) {
+        write_key(writer_, "requester");
+        write_json(writer_, *author_);
+      }
+      if (risk.recipient != nullptr) {
+        write_key(writer_, "performerType");
+        writer_.StartObject();
+        write_key(writer_, "coding");
+        writer_.StartArray();
+        write_coding(writer_, *risk.recipient);
+        writer_.EndArray();
+        writer_.EndObject();
+      }
+      write_key(writer_, "reasonReference");
+      writer_.StartArray();
+      write_reference(condition_uuid);
+      writer_.EndArray();
+      write_key(writer_, "supportingInfo");
+      writer_.StartArray();
+      write_reference(qr_reference_);
+      writer_.EndArray();
+      end_entry();
+      ++result_.service_requests;
+    }
+  }
+
+  const ExtractionPlan& plan_;
+  const QuestionnaireIndex& index_;
+  const json::Value& response_;
+  const ScoreResult& score_;
+  fhirpath::Evaluator& evaluator_;
+  ExtractionResult& result_;
+  rapidjson::StringBuffer buffer_;
+  JsonWriter writer_;
+  ResponseTree tree_;
+  Enablement enablement_;
+  std::vector<std::uint32_t> counters_;
+  std::vector<std::pair<std::string_view, std::vector<Evidence>>> evidence_;
+
+  std::string_view id_;
+  std::string_view observation_status_;
+  const json::Value* subject_ = nullptr;
+  const json::Value* author_ = nullptr;
+  std::string_view authored_;
+  bool issued_ok_ = false;
+  std::string qr_reference_;
+};
+
+}  // namespace
+
+std::string stable_uuid(std::string_view seed) {
+  std::uint64_t high = fnv1a(seed, 0xcbf29ce484222325ULL);
+  std::uint64_t low = fnv1a(seed, high ^ 0x9e3779b97f4a7c15ULL);
+  // Version nibble 8 (custom) and the RFC 4122 variant, so it reads as a well-formed UUID.
+  high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
+  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  char text[48];
+  std::snprintf(text, sizeof text, "urn:uuid:%08x-%04x-%04x-%04x-%012llx",
+                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),
+                static_cast<unsigned>(high & 0xffff), static_cast<unsigned>(low >> 48),
+                static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  return text;
+}
+
+std::shared_ptr<const ExtractionPlan> ExtractionPlan::build(std::shared_ptr<const ScoringPlan> scoring,
+                                                            const json::Value* sdh_domain_code_system) {
+  auto plan = std::make_shared<ExtractionPlan>();
+  const QuestionnaireIndex& index = scoring->index();
+  const std::size_t count = index.items().size();
+  plan->extract_.resize(count, false);
+  plan->hidden_.resize(count, false);
+  plan->domain_.resize(count, nullptr);
+
+  auto flag = [](const json::Value* extension) -> std::optional<bool> {
+    if (extension == nullptr) return std::nullopt;
+    const json::Value* value = extension->find("valueBoolean");
+    if (value == nullptr || !value->is_bool()) return std::nullopt;
+    return value->as_bool();
+  };
+  const bool root_extract =
+      flag(find_extension(index.resource(), extension_url::observation_extract)).value_or(false);
+  const json::Value* root_domain = nullptr;
+  if (const json::Value* e = find_extension(index.resource(), extension_url::sdh_domain)) {
+    root_domain = e->find("valueCoding");
+  }
+  // Items are in pre-order: a parent is always settled before its children.
+  for (const Item& item : index.items()) {
+    bool inherited_extract = item.parent == no_item ? root_extract : plan->extract_[item.parent];
+    const json::Value* inherited_domain = item.parent == no_item ? root_domain : plan->domain_[item.parent];
+    plan->extract_[item.id] =
+        flag(item.extension(extension_url::observation_extract)).value_or(inherited_extract);
+    const json::Value* own_domain = nullptr;
+    if (const json::Value* e = item.extension(extension_url::sdh_domain)) own_domain = e->find("valueCoding");
+    plan->domain_[item.id] = own_domain != nullptr && own_domain->is_object() ? own_domain : inherited_domain;
+    plan->hidden_[item.id] = flag(item.extension(extension_url::hidden)).value_or(false);
+  }
+
+  if (sdh_domain_code_system != nullptr) {
+    if (const json::Value* concepts = sdh_domain_code_system->find("concept")) {
+      for (const json::Value& concept_node : concepts->items()) {
+        std::vector<const json::Value*> codings;
+        if (const json::Value* properties = concept_node.find("property")) {
+          for (const json::Value& property : properties->items()) {
+            if (property.string_at("code") != "gravity-category") continue;
+            const json::Value* coding = property.find("valueCoding");
+            if (coding != nullptr && coding->is_object()) codings.push_back(coding);
+          }
+        }
+        plan->gravity_.emplace_back(concept_node.string_at("code"), std::move(codings));
+      }
+    }
+  }
+  plan->scoring_ = std::move(scoring);
+  return plan;
+}
+
+std::span<const json::Value* const> ExtractionPlan::gravity_categories(std::string_view domain_code) const {
+  for (const auto& [code, codings] : gravity_) {
+    if (code == domain_code) return codings;
+  }
+  return {};
+}
+
+ExtractionResult extract(const ExtractionPlan& plan, const json::Value& response,
+                         const ScoreResult& score, fhirpath::Evaluator& evaluator) {
+  ExtractionResult result;
+  Extractor extractor(plan, response, score, evaluator, result);
+  if (!extractor.run()) result.bundle_json.clear();
+  return result;
+}
+
+}  // namespace socialrx::fhir::questionnaire
