@@ -81,6 +81,11 @@ struct Node {
   std::uint32_t arg_count = 0;
   Item literal;      // literal value (text kinds view `name`)
   std::string name;  // member, constant, type name (ofType), text of text literals
+  // Fast paths found at compile time for the shapes every score uses:
+  // `%resource.repeat(item)` (cached per resource until the evaluator's reset) and
+  // `where(linkId = 'a' or linkId = 'b' …)` (a direct comparison of each item's linkId).
+  bool resource_items = false;
+  std::vector<std::string> link_ids;
 };
 
 struct Program {

@@ -314,11 +314,38 @@ class Run {
   }
 
   bool function(const Node& node, const Frame& frame, Vec& out) {
+    if (node.resource_items) {
+      if (auto cached = evaluator_.cached_resource_items(env_.resource)) {
+        return append(out, *cached, node.position);
+      }
+    }
     Vec input_storage = vec();
     Items input = frame.focus;
     if (node.input >= 0) {
       if (!eval(node.input, frame, input_storage)) return false;
       input = input_storage;
+    }
+    if (!node.link_ids.empty()) {
+      // where(linkId = 'a' or …): the same result without evaluating the condition per item.
+      for (const Item& item : input) {
+        if (!step(node.position)) return false;
+        if (item.kind() != Kind::node) continue;
+        const json::Value* link_id = item.json().find("linkId");
+        if (link_id == nullptr || !link_id->is_string()) continue;
+        for (const std::string& wanted : node.link_ids) {
+          if (link_id->text() == wanted) {
+            if (!push(out, item, node.position)) return false;
+            break;
+          }
+        }
+      }
+      return true;
+    }
+    if (node.resource_items) {
+      std::size_t start = out.size();
+      if (!repeat(program_.args[node.first_arg], input, out, node.position)) return false;
+      evaluator_.cache_resource_items(env_.resource, Items(out).subspan(start));
+      return true;
     }
     const std::int32_t* args = program_.args.data() + node.first_arg;
     const std::uint32_t position = node.position;
@@ -860,20 +887,35 @@ std::optional<Decimal> questionnaire_option_weight(const json::Value& questionna
   return std::nullopt;
 }
 
-Evaluator::Evaluator(Limits limits) : limits_(limits), arena_(16 * 1024) {}
+Evaluator::Evaluator(Limits limits) : limits_(limits) {
+  buffer_size_ = 64 * 1024;
+  buffer_ = std::make_unique<std::byte[]>(buffer_size_);
+  arena_.emplace(buffer_.get(), buffer_size_, &upstream_);
+}
 
-void Evaluator::reset() { arena_.release(); }
+void Evaluator::reset() {
+  cached_resource_ = nullptr;
+  cached_items_ = {};
+  arena_.reset();  // frees what came from upstream
+  if (upstream_.taken > 0) {
+    constexpr std::size_t kMaxBuffer = 16u << 20;
+    buffer_size_ = std::min(kMaxBuffer, buffer_size_ + 2 * upstream_.taken);
+    buffer_ = std::make_unique<std::byte[]>(buffer_size_);
+    upstream_.taken = 0;
+  }
+  arena_.emplace(buffer_.get(), buffer_size_, &upstream_);
+}
 
 Items Evaluator::keep(Items items) {
   if (items.empty()) return {};
-  auto* stored = static_cast<Item*>(arena_.allocate(items.size_bytes(), alignof(Item)));
+  auto* stored = static_cast<Item*>(arena_->allocate(items.size_bytes(), alignof(Item)));
   std::uninitialized_copy(items.begin(), items.end(), stored);
   return {stored, items.size()};
 }
 
 std::string_view Evaluator::keep(std::string_view text) {
   if (text.empty()) return {};
-  auto* stored = static_cast<char*>(arena_.allocate(text.size(), 1));
+  auto* stored = static_cast<char*>(arena_->allocate(text.size(), 1));
   std::memcpy(stored, text.data(), text.size());
   return {stored, text.size()};
 }
@@ -891,7 +933,7 @@ Evaluation Evaluator::evaluate(const Expression& expression, const Environment& 
                             context->find("resourceType") ? FhirType::resource : FhirType::unknown);
     focus = Items(&focus_item, 1);
   }
-  Vec out(&arena_);
+  Vec out(&*arena_);
   if (!run.eval(program.root, Frame{focus, nullptr, -1}, out)) return evaluation;
   evaluation.ok = true;
   evaluation.items = keep(out);

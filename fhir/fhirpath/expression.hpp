@@ -120,12 +120,46 @@ class Evaluator {
   Items keep(Items items);
   std::string_view keep(std::string_view text);
 
-  std::pmr::memory_resource* arena() { return &arena_; }
+  std::pmr::memory_resource* arena() { return &*arena_; }
   const Limits& limits() const { return limits_; }
 
+  // %resource.repeat(item) of the last resource seen, kept until reset() (used internally).
+  std::optional<Items> cached_resource_items(const json::Value* resource) const {
+    if (resource != nullptr && resource == cached_resource_) return cached_items_;
+    return std::nullopt;
+  }
+  void cache_resource_items(const json::Value* resource, Items items) {
+    cached_resource_ = resource;
+    cached_items_ = keep(items);
+  }
+
  private:
+  // Counts what the arena had to take from the heap beyond its own buffer, so that reset() can
+  // grow the buffer to fit: after the first few responses nothing is allocated any more.
+  class Upstream final : public std::pmr::memory_resource {
+   public:
+    std::size_t taken = 0;
+
+   private:
+    void* do_allocate(std::size_t bytes, std::size_t alignment) override {
+      taken += bytes;
+      return std::pmr::new_delete_resource()->allocate(bytes, alignment);
+    }
+    void do_deallocate(void* p, std::size_t bytes, std::size_t alignment) override {
+      std::pmr::new_delete_resource()->deallocate(p, bytes, alignment);
+    }
+    bool do_is_equal(const std::pmr::memory_resource& other) const noexcept override {
+      return this == &other;
+    }
+  };
+
   Limits limits_;
-  std::pmr::monotonic_buffer_resource arena_;
+  Upstream upstream_;
+  std::unique_ptr<std::byte[]> buffer_;
+  std::size_t buffer_size_ = 0;
+  std::optional<std::pmr::monotonic_buffer_resource> arena_;
+  const json::Value* cached_resource_ = nullptr;
+  Items cached_items_;
 };
 
 // Singleton evaluation of a result as a Boolean (FHIRPath §4.5): empty → nullopt; one Boolean →

@@ -512,6 +512,40 @@ void point_literals_at_text(Program& program) {
   }
 }
 
+// Collects the linkIds of `linkId = 'x' (or linkId = 'y')*`; false for any other shape.
+bool link_id_disjunction(const Program& program, std::int32_t id, std::vector<std::string>& out) {
+  const Node& node = program.nodes[static_cast<std::size_t>(id)];
+  if (node.kind != NodeKind::binary) return false;
+  if (node.op == BinaryOp::or_) {
+    return link_id_disjunction(program, node.input, out) &&
+           link_id_disjunction(program, node.right, out);
+  }
+  if (node.op != BinaryOp::equal) return false;
+  const Node& left = program.nodes[static_cast<std::size_t>(node.input)];
+  const Node& right = program.nodes[static_cast<std::size_t>(node.right)];
+  if (left.kind != NodeKind::member || left.input != -1 || left.name != "linkId") return false;
+  if (right.kind != NodeKind::literal || right.literal.kind() != Kind::string) return false;
+  out.push_back(right.name);
+  return true;
+}
+
+void mark_fast_paths(Program& program) {
+  for (Node& node : program.nodes) {
+    if (node.kind != NodeKind::function || node.arg_count != 1) continue;
+    std::int32_t arg = program.args[node.first_arg];
+    const Node& argument = program.nodes[static_cast<std::size_t>(arg)];
+    if (node.function == Function::repeat && node.input >= 0) {
+      const Node& input = program.nodes[static_cast<std::size_t>(node.input)];
+      node.resource_items = input.kind == NodeKind::constant && input.name == "resource" &&
+                            argument.kind == NodeKind::member && argument.input == -1 &&
+                            argument.name == "item";
+    } else if (node.function == Function::where) {
+      std::vector<std::string> link_ids;
+      if (link_id_disjunction(program, arg, link_ids)) node.link_ids = std::move(link_ids);
+    }
+  }
+}
+
 }  // namespace
 
 CompileResult compile(std::string_view text, std::string_view location,
@@ -541,6 +575,7 @@ CompileResult compile(std::string_view text, std::string_view location,
     return result;
   }
   point_literals_at_text(*program);
+  mark_fast_paths(*program);
   std::sort(program->constants.begin(), program->constants.end());
   program->constants.erase(std::unique(program->constants.begin(), program->constants.end()),
                            program->constants.end());

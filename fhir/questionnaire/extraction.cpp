@@ -1,7 +1,6 @@
 #include "fhir/questionnaire/extraction.hpp"
 
 #include <algorithm>
-#include <cstdio>
 
 #include "fhir/primitives.hpp"
 #include "fhir/questionnaire/answer_value.hpp"
@@ -77,7 +76,7 @@ class Extractor {
         score_(score),
         evaluator_(evaluator),
         result_(result),
-        writer_(buffer_),
+        writer_(result.bundle_json),
         tree_(ResponseTree::build(index_, response)),
         enablement_(index_, tree_),
         counters_(index_.items().size(), 0) {}
@@ -102,7 +101,10 @@ class Extractor {
     authored_ = response_.string_at("authored");
     issued_ok_ = !authored_.empty() && check_primitive(Primitive::instant, authored_).empty();
     qr_reference_ = "QuestionnaireResponse/" + std::string(id_);
+    common_members_ = common_members();
 
+    // About 1.4 kB per Observation: reserve once instead of growing.
+    result_.bundle_json.reserve(2048 + tree_.size() * 1536);
     writer_.StartObject();
     write_member(writer_, "resourceType", "Bundle");
     write_member(writer_, "type", "transaction");
@@ -112,7 +114,6 @@ class Extractor {
     write_risks();
     writer_.EndArray();
     writer_.EndObject();
-    result_.bundle_json.assign(buffer_.GetString(), buffer_.GetSize());
     return true;
   }
 
@@ -155,6 +156,28 @@ class Extractor {
       absent(item);
       visit_absent(item, nearest);
     }
+  }
+
+  // The members every Observation of this response shares, as JSON members:
+  // `"subject":{…},"effectiveDateTime":…,"issued":…,"performer":[…]` (empty when none).
+  std::string common_members() const {
+    std::string text;
+    JsonText out(text);
+    out.StartObject();
+    if (subject_ != nullptr) {
+      write_key(out, "subject");
+      write_json(out, *subject_);
+    }
+    if (!authored_.empty()) write_member(out, "effectiveDateTime", authored_);
+    if (issued_ok_) write_member(out, "issued", authored_);
+    if (author_ != nullptr && observation_performer_allowed(*author_)) {
+      write_key(out, "performer");
+      out.StartArray();
+      write_json(out, *author_);
+      out.EndArray();
+    }
+    out.EndObject();
+    return text.substr(1, text.size() - 2);  // without the braces
   }
 
   bool extractable(const Item& item) const {
@@ -301,34 +324,16 @@ class Extractor {
     std::string uuid = stable_uuid(identifier);
     start_entry("Observation", identifier, uuid);
     write_member(writer_, "status", observation_status_);
+    const std::string& category = plan_.observation_category_json(item.id);
     write_key(writer_, "category");
-    writer_.StartArray();
-    write_codeable_concept(writer_, sys::observation_category, "social-history", "Social History");
-    write_codeable_concept(writer_, sys::observation_category, "survey", "Survey");
-    write_codeable_concept(writer_, sys::us_core_category, "sdoh", "SDOH");
-    const json::Value* domain = plan_.domain(item.id);
-    write_domain_categories(domain);
-    writer_.EndArray();
+    writer_.RawValue(category.data(), category.size(), rapidjson::kArrayType);
+    const std::string& code = plan_.observation_code_json(item.id);
     write_key(writer_, "code");
-    writer_.StartObject();
-    write_key(writer_, "coding");
-    writer_.StartArray();
-    for (const json::Value& coding : item.code->items()) write_coding(writer_, coding);
-    writer_.EndArray();
-    if (!item.text.empty()) write_member(writer_, "text", item.text);
-    writer_.EndObject();
-    if (subject_ != nullptr) {
-      write_key(writer_, "subject");
-      write_json(writer_, *subject_);
-    }
-    if (!authored_.empty()) write_member(writer_, "effectiveDateTime", authored_);
-    if (issued_ok_) write_member(writer_, "issued", authored_);
-    if (author_ != nullptr && observation_performer_allowed(*author_)) {
-      write_key(writer_, "performer");
-      writer_.StartArray();
-      write_json(writer_, *author_);
-      writer_.EndArray();
-    }
+    writer_.RawValue(code.data(), code.size(), rapidjson::kObjectType);
+    const json::Value* domain = plan_.domain(item.id);
+    // subject, effectiveDateTime, issued, performer: the same for every Observation of the
+    // response, written once (see common_members) and copied.
+    writer_.RawMembers(common_members_);
     if (value != nullptr) {
       write_value(*value);
     } else {
@@ -477,8 +482,7 @@ class Extractor {
   const ScoreResult& score_;
   fhirpath::Evaluator& evaluator_;
   ExtractionResult& result_;
-  rapidjson::StringBuffer buffer_;
-  JsonWriter writer_;
+  JsonText writer_;  // appends to result_.bundle_json
   ResponseTree tree_;
   Enablement enablement_;
   std::vector<std::uint32_t> counters_;
@@ -491,6 +495,7 @@ class Extractor {
   std::string_view authored_;
   bool issued_ok_ = false;
   std::string qr_reference_;
+  std::string common_members_;
 };
 
 }  // namespace
@@ -501,11 +506,16 @@ std::string stable_uuid(std::string_view seed) {
   // Version nibble 8 (custom) and the RFC 4122 variant, so it reads as a well-formed UUID.
   high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
   low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  char text[48];
-  std::snprintf(text, sizeof text, "urn:uuid:%08x-%04x-%04x-%04x-%012llx",
-                static_cast<unsigned>(high >> 32), static_cast<unsigned>((high >> 16) & 0xffff),
-                static_cast<unsigned>(high & 0xffff), static_cast<unsigned>(low >> 48),
-                static_cast<unsigned long long>(low & 0xffffffffffffULL));
+  // urn:uuid:8-4-4-4-12 hex digits, written by hand (snprintf was a visible cost per entry).
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string text = "urn:uuid:";
+  text.reserve(45);
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) text.push_back('-');
+    std::uint64_t word = i < 16 ? high : low;
+    int shift = 60 - 4 * (i % 16);
+    text.push_back(kHex[(word >> shift) & 15]);
+  }
   return text;
 }
 
@@ -556,6 +566,47 @@ std::shared_ptr<const ExtractionPlan> ExtractionPlan::build(std::shared_ptr<cons
         plan->gravity_.emplace_back(concept_node.string_at("code"), std::move(codings));
       }
     }
+  }
+  // The category array and code object of each item's Observations.
+  plan->category_json_.resize(count);
+  plan->code_json_.resize(count);
+  for (const Item& item : index.items()) {
+    rapidjson::StringBuffer buffer;
+    JsonWriter writer(buffer);
+    writer.StartArray();
+    write_codeable_concept(writer, sys::observation_category, "social-history", "Social History");
+    write_codeable_concept(writer, sys::observation_category, "survey", "Survey");
+    write_codeable_concept(writer, sys::us_core_category, "sdoh", "SDOH");
+    if (const json::Value* domain = plan->domain_[item.id]) {
+      for (const json::Value* gravity : plan->gravity_categories(domain->string_at("code"))) {
+        writer.StartObject();
+        write_key(writer, "coding");
+        writer.StartArray();
+        write_coding(writer, *gravity);
+        writer.EndArray();
+        writer.EndObject();
+      }
+      writer.StartObject();
+      write_key(writer, "coding");
+      writer.StartArray();
+      write_coding(writer, *domain);
+      writer.EndArray();
+      writer.EndObject();
+    }
+    writer.EndArray();
+    plan->category_json_[item.id].assign(buffer.GetString(), buffer.GetSize());
+
+    if (item.code == nullptr || !item.code->is_array()) continue;
+    buffer.Clear();
+    JsonWriter code_writer(buffer);
+    code_writer.StartObject();
+    write_key(code_writer, "coding");
+    code_writer.StartArray();
+    for (const json::Value& coding : item.code->items()) write_coding(code_writer, coding);
+    code_writer.EndArray();
+    if (!item.text.empty()) write_member(code_writer, "text", item.text);
+    code_writer.EndObject();
+    plan->code_json_[item.id].assign(buffer.GetString(), buffer.GetSize());
   }
   plan->scoring_ = std::move(scoring);
   return plan;

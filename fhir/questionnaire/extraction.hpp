@@ -74,8 +74,14 @@ class ExtractionPlan {
   const json::Value* domain(ItemId item) const { return domain_[item]; }  // Coding or null
   // Gravity category Codings of an sdh-domain code (empty when unknown).
   std::span<const json::Value* const> gravity_categories(std::string_view domain_code) const;
+  // Pre-written JSON of an item's Observation `category` array and `code` object: the same for
+  // every response, so they are written once here instead of per Observation.
+  const std::string& observation_category_json(ItemId item) const { return category_json_[item]; }
+  const std::string& observation_code_json(ItemId item) const { return code_json_[item]; }
 
  private:
+  std::vector<std::string> category_json_;
+  std::vector<std::string> code_json_;
   std::shared_ptr<const ScoringPlan> scoring_;
   std::vector<bool> extract_;
   std::vector<bool> hidden_;

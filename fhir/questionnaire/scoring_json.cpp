@@ -2,61 +2,31 @@
 
 namespace socialrx::fhir::questionnaire {
 
-void write_json(JsonWriter& writer, const json::Value& value) {
-  switch (value.kind()) {
-    case json::Kind::null:
-      writer.Null();
-      return;
-    case json::Kind::boolean:
-      writer.Bool(value.as_bool());
-      return;
-    case json::Kind::number: {
-      std::string_view text = value.text();
-      // RawNumber would quote it: Writer treats raw numbers as strings.
-        writer.RawValue(text.data(), text.size(), rapidjson::kNumberType);
-      return;
-    }
-    case json::Kind::string:
-      write_string(writer, value.text());
-      return;
-    case json::Kind::array:
-      writer.StartArray();
-      for (const json::Value& item : value.items()) write_json(writer, item);
-      writer.EndArray();
-      return;
-    case json::Kind::object:
-      writer.StartObject();
-      for (const json::Member& member : value.members()) {
-        write_key(writer, member.key);
-        write_json(writer, member.value);
-      }
-      writer.EndObject();
-      return;
-  }
-}
-
-void write_coding(JsonWriter& writer, const json::Value& coding) {
-  writer.StartObject();
-  for (std::string_view key : {"system", "version", "code", "display"}) {
-    if (const json::Value* part = coding.find(key); part != nullptr && part->is_string()) {
-      write_member(writer, key, part->text());
+void JsonText::append_quoted(std::string_view text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  out_.push_back('"');
+  std::size_t run = 0;  // start of the characters not yet appended
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out_.append(text.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"': out_.append("\\\""); break;
+      case '\\': out_.append("\\\\"); break;
+      case '\n': out_.append("\\n"); break;
+      case '\r': out_.append("\\r"); break;
+      case '\t': out_.append("\\t"); break;
+      case '\b': out_.append("\\b"); break;
+      case '\f': out_.append("\\f"); break;
+      default:
+        out_.append("\\u00");
+        out_.push_back(kHex[c >> 4]);
+        out_.push_back(kHex[c & 15]);
     }
   }
-  writer.EndObject();
-}
-
-void write_codeable_concept(JsonWriter& writer, std::string_view system, std::string_view code,
-                            std::string_view display) {
-  writer.StartObject();
-  write_key(writer, "coding");
-  writer.StartArray();
-  writer.StartObject();
-  write_member(writer, "system", system);
-  write_member(writer, "code", code);
-  if (!display.empty()) write_member(writer, "display", display);
-  writer.EndObject();
-  writer.EndArray();
-  writer.EndObject();
+  out_.append(text.data() + run, text.size() - run);
+  out_.push_back('"');
 }
 
 }  // namespace socialrx::fhir::questionnaire
