@@ -2,7 +2,8 @@
 //   transaction: all or nothing, in one write job (one savepoint inside a group commit); POST
 //     entries get server ids, urn:uuid: fullUrls are rewritten to them everywhere in the Bundle,
 //     conditional references (Patient?identifier=…) are resolved inside the same transaction,
-//     If-None-Exist and If-Match are honoured; entries run in the order the spec gives (DELETE,
+//     If-None-Exist, If-Match and conditional PUT (Observation?identifier=…: update the one
+//     match, or create; race-free through the same claim as If-None-Exist) are honoured; entries run in the order the spec gives (DELETE,
 //     POST, PUT, then GET) and the response lists them in request order.
 //   batch: every entry on its own (its own job and savepoint); one failing entry fails alone.
 
@@ -33,6 +34,7 @@ struct EntryPlan {
   std::string id;
   std::string full_url;
   std::optional<ConditionalCriteria> if_none_exist;
+  std::optional<ConditionalCriteria> conditional_update;  // PUT Type?criteria
   std::optional<std::int64_t> if_match;
   Value resource;
 
@@ -86,7 +88,20 @@ std::string plan_entry(const Value& entry, std::size_t position, EntryPlan& plan
     }
     return {};
   }
-  if (question != std::string_view::npos) return "conditional " + plan.method + " is not supported";
+  if (question != std::string_view::npos) {
+    if (plan.method != "PUT" || !plan.id.empty()) {
+      return "conditional " + plan.method + " is not supported";
+    }
+    // Conditional update: the resource the criteria find, or a new one (decided in the job).
+    if (!plan.resource.is_object() || plan.resource.string_at("resourceType") != plan.type) {
+      return "PUT needs a resource of the type in request.url";
+    }
+    std::string problem;
+    plan.conditional_update = parse_conditional(plan.type, url.substr(question + 1), problem);
+    if (!plan.conditional_update) return "conditional PUT: " + problem;
+    plan.id = new_resource_id();
+    return {};
+  }
   if (plan.id.empty() || plan.id.find('/') != std::string::npos) {
     return plan.method + " needs request.url Type/id";
   }
@@ -110,10 +125,23 @@ std::string plan_entry(const Value& entry, std::size_t position, EntryPlan& plan
   return "request.method must be POST, PUT, DELETE or GET";
 }
 
-// The conditional-create matches first, so that references to those entries point to the
-// resource that already exists instead of one that will not be created.
-void resolve_conditional_creates(storage::WriteTransaction& transaction, BundleState& state,
+// The conditional matches first (If-None-Exist and conditional PUT), so that references to those
+// entries point to the resource that already exists instead of one that will not be created.
+void resolve_conditional_entries(storage::WriteTransaction& transaction, BundleState& state,
                                  EntryPlan& entry) {
+  if (entry.conditional_update) {
+    if (auto existing = match_or_claim(transaction, *entry.conditional_update, entry.id)) {
+      entry.id = *existing;
+    }
+    const std::string_view sent_id = entry.resource.string_at("id");
+    if (!sent_id.empty() && sent_id != entry.id) {
+      throw WriteRefused(Status::bad_request, fhir::IssueType::invalid,
+                         "the resource's id " + std::string(sent_id) +
+                             " is not the id of the resource the conditional PUT matched");
+    }
+    if (!entry.full_url.empty()) state.full_urls[entry.full_url] = entry.type + "/" + entry.id;
+    return;
+  }
   if (!entry.if_none_exist) return;
   if (auto existing = match_or_claim(transaction, *entry.if_none_exist, entry.id)) {
     entry.id = *existing;
@@ -172,7 +200,7 @@ void run_entry(storage::WriteTransaction& transaction, BundleState& state, Entry
 }
 
 void run_transaction(storage::WriteTransaction& transaction, BundleState& state) {
-  for (EntryPlan& entry : state.entries) resolve_conditional_creates(transaction, state, entry);
+  for (EntryPlan& entry : state.entries) resolve_conditional_entries(transaction, state, entry);
   for (const char* method : {"DELETE", "POST", "PUT"}) {
     for (EntryPlan& entry : state.entries) {
       if (entry.method == method) run_entry(transaction, state, entry);
@@ -333,7 +361,7 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
     services.pending_writes.fetch_add(1);
     services.writes.submit(
         [state, target](storage::WriteTransaction& transaction) {
-          resolve_conditional_creates(transaction, *state, *target);
+          resolve_conditional_entries(transaction, *state, *target);
           run_entry(transaction, *state, *target);
         },
         [&services, target, finish_one](std::exception_ptr error) {

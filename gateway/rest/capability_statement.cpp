@@ -52,7 +52,7 @@ void resource(Writer& writer, std::string_view type) {
   writer.Bool(true);
   member(writer, "conditionalRead", "not-supported");
   writer.Key("conditionalUpdate");
-  writer.Bool(false);
+  writer.Bool(true);
   member(writer, "conditionalDelete", "not-supported");
 
   const auto parameters = search::parameters_of(type);

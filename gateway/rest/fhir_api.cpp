@@ -121,9 +121,10 @@ void FhirApi::dispatch(const ExchangePtr& exchange) {
       if (verb == Verb::get) handler = handle_history, permission = Permission::read;
       break;
     case RouteKind::type:
-      allowed = "GET, POST";
+      allowed = "GET, POST, PUT";
       if (verb == Verb::get) handler = handle_search, permission = Permission::search;
       if (verb == Verb::post) handler = handle_create, permission = Permission::create;
+      if (verb == Verb::put) handler = handle_update, permission = Permission::update;  // conditional
       break;
     case RouteKind::type_search:
       allowed = "POST";

@@ -91,14 +91,26 @@ void handle_create(ApiServices& services, const ExchangePtr& exchange) {
       });
 }
 
+// PUT Type/id, or PUT Type?criteria (conditional update: the one match is updated, none means a
+// create, several are 412; race-free through the same claim as If-None-Exist).
 void handle_update(ApiServices& services, const ExchangePtr& exchange) {
   ResourceBody body = read_resource_body(exchange->request, exchange->route.type);
   if (body.error) {
     exchange->reply(std::move(*body.error));
     return;
   }
+  const bool conditional = exchange->route.id.empty();
   const std::string_view body_id = body.document->root().string_at("id");
-  if (body_id != exchange->route.id) {
+  std::optional<ConditionalCriteria> criteria;
+  if (conditional) {
+    std::string problem;
+    criteria = parse_conditional(exchange->route.type, exchange->route.query, problem);
+    if (!criteria) {
+      exchange->reply(error_response(exchange->request, Status::bad_request, fhir::IssueType::invalid,
+                                     "conditional update: " + problem));
+      return;
+    }
+  } else if (body_id != exchange->route.id) {
     exchange->reply(error_response(exchange->request, Status::bad_request, fhir::IssueType::invalid,
                                    "the id in the body must match the id in the URL", "id"));
     return;
@@ -110,12 +122,25 @@ void handle_update(ApiServices& services, const ExchangePtr& exchange) {
                                    "If-Match must be an ETag like W/\"3\""));
     return;
   }
-  auto state = std::make_shared<WriteState>(prepare_resource(std::move(*body.document), exchange->route.id));
+  std::string id = conditional ? new_resource_id() : exchange->route.id;
+  auto state = std::make_shared<WriteState>(prepare_resource(std::move(*body.document), std::move(id)));
   state->expected_version = expected;
+  state->conditional = std::move(criteria);
   submit_write(
       services, exchange,
       [state](storage::WriteTransaction& transaction) {
         PreparedResource& resource = state->resource;
+        if (state->conditional) {
+          if (auto existing = match_or_claim(transaction, *state->conditional, resource.id)) {
+            resource.id = *existing;
+          }
+          const std::string_view sent_id = resource.document.root().string_at("id");
+          if (!sent_id.empty() && sent_id != resource.id) {
+            throw WriteRefused(Status::bad_request, fhir::IssueType::invalid,
+                               "the resource's id " + std::string(sent_id) +
+                                   " is not the id of the resource the criteria matched");
+          }
+        }
         const auto current = transaction.current(resource.type, resource.id);
         state->created = !current || current->deleted;
         if (state->expected_version && (!current || current->version != *state->expected_version)) {

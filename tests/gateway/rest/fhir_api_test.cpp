@@ -177,6 +177,50 @@ TEST_P(FhirApi, ConditionalCreate) {
   EXPECT_EQ(client.post("/Patient", kPatient, {{"If-None-Exist", "unknown=1"}}).status, 400u);
 }
 
+// Conditional update (PUT Type?identifier=…): none matches → created; one → that one updated;
+// the same in a transaction, where references to the entry's fullUrl follow the match.
+TEST_P(FhirApi, ConditionalUpdate) {
+  auto client = admin();
+  const std::string criteria = "/Observation?identifier=https://socialrx.jp/fhir/sid/extracted|qr-1/ucla-1/0";
+  const auto observation = [](const std::string& value) {
+    return R"({"resourceType":"Observation","status":"final",
+      "identifier":[{"system":"https://socialrx.jp/fhir/sid/extracted","value":"qr-1/ucla-1/0"}],
+      "code":{"text":"UCLA 1"},"valueString":")" + value + R"("})";
+  };
+  HttpResponse created = client.put(criteria, observation("first"));
+  ASSERT_EQ(created.status, 201u) << created.body;
+  const std::string id(json_of(created).root().string_at("id"));
+  HttpResponse updated = client.put(criteria, observation("second"));
+  ASSERT_EQ(updated.status, 200u) << updated.body;
+  EXPECT_EQ(json_of(updated).root().string_at("id"), id);
+  EXPECT_EQ(json_of(updated).root().find("meta")->string_at("versionId"), "2");
+  EXPECT_EQ(json_of(client.get("/Observation?_summary=count")).root().find("total")->text(), "1");
+  EXPECT_EQ(client.put("/Observation?unknown=1", observation("x")).status, 400u);
+
+  const std::string transaction = R"({"resourceType":"Bundle","type":"transaction","entry":[
+    {"fullUrl":"urn:uuid:33333333-3333-4333-8333-333333333333","resource":)" + observation("third") + R"(,
+     "request":{"method":"PUT","url":")" + criteria.substr(1) + R"("}},
+    {"resource":{"resourceType":"Condition","subject":{"reference":"Patient/p1"},
+                 "identifier":[{"system":"https://socialrx.jp/fhir/sid/extracted","value":"qr-1/risk/loneliness"}],
+                 "code":{"text":"孤独"},
+                 "evidence":[{"detail":[{"reference":"urn:uuid:33333333-3333-4333-8333-333333333333"}]}]},
+     "request":{"method":"PUT","url":"Condition?identifier=https://socialrx.jp/fhir/sid/extracted|qr-1/risk/loneliness"}}]})";
+  for (const char* round : {"201 Created", "200 OK"}) {
+    HttpResponse response = client.post("", transaction);
+    ASSERT_EQ(response.status, 200u) << response.body;
+    const auto bundle = json_of(response);
+    const auto entries = bundle.root().find("entry")->items();
+    ASSERT_EQ(entries.size(), 2u);
+    EXPECT_EQ(entries[0].find("response")->string_at("status"), "200 OK");
+    EXPECT_EQ(entries[0].find("resource")->string_at("id"), id);
+    EXPECT_EQ(entries[1].find("response")->string_at("status"), round);
+    EXPECT_EQ(entries[1].find("resource")->find("evidence")->items()[0].find("detail")->items()[0].string_at("reference"),
+              "Observation/" + id);
+  }
+  EXPECT_EQ(json_of(client.get("/Observation?_summary=count")).root().find("total")->text(), "1");
+  EXPECT_EQ(json_of(client.get("/Condition?_summary=count")).root().find("total")->text(), "1");
+}
+
 TEST_P(FhirApi, SearchByTheReferralWorkflowParameters) {
   const std::string patient = create("Patient", kPatient);
   const std::string other = create("Patient", R"({"resourceType":"Patient","name":[{"family":"佐藤"}],"birthDate":"1990-07-01"})");
