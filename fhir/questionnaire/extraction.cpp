@@ -1,6 +1,9 @@
 #include "fhir/questionnaire/extraction.hpp"
 
 #include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstring>
 
 #include "fhir/primitives.hpp"
 #include "fhir/questionnaire/answer_value.hpp"
@@ -60,8 +63,63 @@ bool observation_performer_allowed(const json::Value& author) {
          type == "RelatedPerson";
 }
 
+// urn:uuid:8-4-4-4-12: 45 characters.
+using Uuid = std::array<char, 45>;
+
+Uuid make_uuid(std::string_view seed) {
+  std::uint64_t high = fnv1a(seed, 0xcbf29ce484222325ULL);
+  std::uint64_t low = fnv1a(seed, high ^ 0x9e3779b97f4a7c15ULL);
+  // Version nibble 8 (custom) and the RFC 4122 variant, so it reads as a well-formed UUID.
+  high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
+  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
+  // Written by hand (snprintf was a visible cost per entry).
+  static constexpr char kHex[] = "0123456789abcdef";
+  Uuid text;
+  std::memcpy(text.data(), "urn:uuid:", 9);
+  std::size_t at = 9;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) text[at++] = '-';
+    std::uint64_t word = i < 16 ? high : low;
+    int shift = 60 - 4 * (i % 16);
+    text[at++] = kHex[(word >> shift) & 15];
+  }
+  return text;
+}
+
+std::string_view view(const Uuid& uuid) { return {uuid.data(), uuid.size()}; }
+
+// `"key":{…}` as the writer would write the member, for copying as it is.
+template <typename Fn>
+std::string rendered_member(Fn&& write) {
+  std::string text;
+  JsonText writer(text);
+  writer.StartObject();
+  write(writer);
+  writer.EndObject();
+  return text.substr(1, text.size() - 2);
+}
+
+const std::string& asked_unknown_member() {
+  static const std::string text = rendered_member([](JsonText& writer) {
+    write_key(writer, "dataAbsentReason");
+    write_codeable_concept(writer, extraction_system::data_absent_reason, "asked-unknown",
+                           "Asked But Unknown");
+  });
+  return text;
+}
+
+const std::string& positive_member() {
+  static const std::string text = rendered_member([](JsonText& writer) {
+    write_key(writer, "interpretation");
+    writer.StartArray();
+    write_codeable_concept(writer, extraction_system::interpretation, "POS", "Positive");
+    writer.EndArray();
+  });
+  return text;
+}
+
 struct Evidence {
-  std::string uuid;
+  Uuid uuid;
   bool positive = false;
   bool has_value = false;
 };
@@ -102,6 +160,7 @@ class Extractor {
     issued_ok_ = !authored_.empty() && check_primitive(Primitive::instant, authored_).empty();
     qr_reference_ = "QuestionnaireResponse/" + std::string(id_);
     common_members_ = common_members();
+    prepare_observation_pieces();
 
     // About 1.4 kB per Observation: reserve once instead of growing.
     result_.bundle_json.reserve(2048 + tree_.size() * 1536);
@@ -118,23 +177,16 @@ class Extractor {
   }
 
  private:
-  // Direct children of a response node (no_node: the top level), in document order.
-  std::vector<NodeId> children_of(NodeId parent) const {
-    std::vector<NodeId> children;
-    NodeId first = parent == no_node ? 0 : parent + 1;
-    NodeId end = parent == no_node ? static_cast<NodeId>(tree_.size()) : tree_.node(parent).end;
-    for (NodeId id = first; id < end; id = tree_.node(id).end) children.push_back(id);
-    return children;
-  }
-
   void visit(ItemId parent_item, NodeId parent_node) {
     std::span<const ItemId> items =
         parent_item == no_item ? index_.top_level() : std::span<const ItemId>(index_.item(parent_item).children);
-    std::vector<NodeId> children = children_of(parent_node);
+    // Direct children of the response node (no_node: the top level), in document order.
+    const NodeId first = parent_node == no_node ? 0 : parent_node + 1;
+    const NodeId end = parent_node == no_node ? static_cast<NodeId>(tree_.size()) : tree_.node(parent_node).end;
     for (ItemId id : items) {
       const Item& item = index_.item(id);
       bool found = false;
-      for (NodeId child : children) {
+      for (NodeId child = first; child < end; child = tree_.node(child).end) {
         if (tree_.node(child).item != &item) continue;
         found = true;
         if (!enablement_.enabled(child)) continue;
@@ -273,86 +325,112 @@ class Extractor {
     writer_.EndObject();
   }
 
-  void write_value(const TypedValue& typed) {
+  // The parts of every Observation entry that depend only on the response, around the per-item
+  // pieces of the plan (ExtractionPlan::link_id_query and the like):
+  //   {"fullUrl":"<uuid>" + url_head_ + <linkId query>/<n> + identifier_head_ + <linkId>/<n>
+  //   + status_head_ + "category":…,"code":… + ,<common members> + ,<value> [+ ,interpretation]
+  //   + tail_
+  // exactly what writing each member with the writer gives.
+  void prepare_observation_pieces() {
+    url_head_ = "\",\"request\":{\"method\":\"PUT\",\"url\":\"Observation?identifier=";
+    append_query_value(url_head_, sys::identifier);
+    url_head_ += '|';
+    append_query_value(url_head_, id_);
+    url_head_ += '/';
+    identifier_head_ = "\"},\"resource\":{\"resourceType\":\"Observation\",\"identifier\":[{\"system\":";
+    append_json_string(identifier_head_, sys::identifier);
+    identifier_head_ += ",\"value\":";
+    append_json_string(identifier_head_, id_);
+    identifier_head_.pop_back();  // the closing quote: the linkId and n follow
+    identifier_head_ += '/';
+    status_head_ = "\"}],\"status\":";
+    append_json_string(status_head_, observation_status_);
+    status_head_ += ',';
+    if (!common_members_.empty()) common_with_comma_ = "," + common_members_;
+    tail_ = ",\"derivedFrom\":[{\"reference\":";
+    append_json_string(tail_, qr_reference_);
+    tail_ += "}]}}";
+  }
+
+  static void append_value(std::string& out, const TypedValue& typed) {
     const json::Value& value = *typed.node;
     switch (typed.type) {
       case ValueType::coding:
-        write_key(writer_, "valueCodeableConcept");
-        writer_.StartObject();
-        write_key(writer_, "coding");
-        writer_.StartArray();
-        write_coding(writer_, value);
-        writer_.EndArray();
-        writer_.EndObject();
+        out += ",\"valueCodeableConcept\":{\"coding\":[";
+        append_coding(out, value);
+        out += "]}";
         return;
       case ValueType::decimal:
-        write_key(writer_, "valueQuantity");
-        writer_.StartObject();
-        write_key(writer_, "value");
-        write_json(writer_, value);
-        writer_.EndObject();
+        out += ",\"valueQuantity\":{\"value\":";
+        append_json(out, value);
+        out += '}';
         return;
       case ValueType::date:
       case ValueType::dateTime:
-        write_key(writer_, "valueDateTime");
+        out += ",\"valueDateTime\":";
         break;
       case ValueType::uri:
       case ValueType::string:
-        write_key(writer_, "valueString");
+        out += ",\"valueString\":";
         break;
       case ValueType::integer:
-        write_key(writer_, "valueInteger");
+        out += ",\"valueInteger\":";
         break;
       case ValueType::boolean:
-        write_key(writer_, "valueBoolean");
+        out += ",\"valueBoolean\":";
         break;
       case ValueType::time:
-        write_key(writer_, "valueTime");
+        out += ",\"valueTime\":";
         break;
       case ValueType::quantity:
-        write_key(writer_, "valueQuantity");
+        out += ",\"valueQuantity\":";
         break;
       default:
         return;
     }
-    write_json(writer_, value);
+    append_json(out, value);
   }
 
   void observation(const Item& item, const TypedValue* value, bool positive) {
     std::uint32_t n = counters_[item.id]++;
-    std::string identifier = identifier_value(item.link_id, std::to_string(n));
-    std::string uuid = stable_uuid(identifier);
-    start_entry("Observation", identifier, uuid);
-    write_member(writer_, "status", observation_status_);
-    const std::string& category = plan_.observation_category_json(item.id);
-    write_key(writer_, "category");
-    writer_.RawValue(category.data(), category.size(), rapidjson::kArrayType);
-    const std::string& code = plan_.observation_code_json(item.id);
-    write_key(writer_, "code");
-    writer_.RawValue(code.data(), code.size(), rapidjson::kObjectType);
-    const json::Value* domain = plan_.domain(item.id);
+    char digits[16];
+    const std::string_view number(digits,
+                                  static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, n).ptr - digits));
+    // The identifier value <QR id>/<linkId>/<n>, which the uuid is derived from.
+    seed_.assign(id_);
+    seed_ += '/';
+    seed_ += item.link_id;
+    seed_ += '/';
+    seed_ += number;
+    const Uuid uuid = make_uuid(seed_);
+
+    std::string& out = writer_.RawValueOutput();
+    out += "{\"fullUrl\":\"";
+    out += view(uuid);
+    out += url_head_;
+    out += plan_.link_id_query(item.id);
+    out += number;
+    out += identifier_head_;
+    out += plan_.link_id_json(item.id);
+    out += number;
+    out += status_head_;
+    out += plan_.category_and_code_json(item.id);
     // subject, effectiveDateTime, issued, performer: the same for every Observation of the
     // response, written once (see common_members) and copied.
-    writer_.RawMembers(common_members_);
+    out += common_with_comma_;
     if (value != nullptr) {
-      write_value(*value);
+      append_value(out, *value);
     } else {
-      write_key(writer_, "dataAbsentReason");
-      write_codeable_concept(writer_, sys::data_absent_reason, "asked-unknown", "Asked But Unknown");
+      out += ',';
+      out += asked_unknown_member();
     }
     if (positive) {
-      write_key(writer_, "interpretation");
-      writer_.StartArray();
-      write_codeable_concept(writer_, sys::interpretation, "POS", "Positive");
-      writer_.EndArray();
+      out += ',';
+      out += positive_member();
     }
-    write_key(writer_, "derivedFrom");
-    writer_.StartArray();
-    write_reference(qr_reference_);
-    writer_.EndArray();
-    end_entry();
+    out += tail_;
     ++result_.observations;
-    if (domain != nullptr) {
+    if (const json::Value* domain = plan_.domain(item.id)) {
       std::string_view code = domain->string_at("code");
       auto it = std::find_if(evidence_.begin(), evidence_.end(),
                              [&](const auto& entry) { return entry.first == code; });
@@ -424,7 +502,7 @@ class Extractor {
         writer_.StartObject();
         write_key(writer_, "detail");
         writer_.StartArray();
-        for (const Evidence* evidence : cited) write_reference(evidence->uuid);
+        for (const Evidence* evidence : cited) write_reference(view(evidence->uuid));
         writer_.EndArray();
         writer_.EndObject();
         writer_.EndArray();
@@ -496,27 +574,19 @@ class Extractor {
   bool issued_ok_ = false;
   std::string qr_reference_;
   std::string common_members_;
+  std::string common_with_comma_;
+  std::string url_head_;
+  std::string identifier_head_;
+  std::string status_head_;
+  std::string tail_;
+  std::string seed_;
 };
 
 }  // namespace
 
 std::string stable_uuid(std::string_view seed) {
-  std::uint64_t high = fnv1a(seed, 0xcbf29ce484222325ULL);
-  std::uint64_t low = fnv1a(seed, high ^ 0x9e3779b97f4a7c15ULL);
-  // Version nibble 8 (custom) and the RFC 4122 variant, so it reads as a well-formed UUID.
-  high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
-  low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  // urn:uuid:8-4-4-4-12 hex digits, written by hand (snprintf was a visible cost per entry).
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string text = "urn:uuid:";
-  text.reserve(45);
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) text.push_back('-');
-    std::uint64_t word = i < 16 ? high : low;
-    int shift = 60 - 4 * (i % 16);
-    text.push_back(kHex[(word >> shift) & 15]);
-  }
-  return text;
+  const Uuid uuid = make_uuid(seed);
+  return std::string(view(uuid));
 }
 
 std::shared_ptr<const ExtractionPlan> ExtractionPlan::build(std::shared_ptr<const ScoringPlan> scoring,
@@ -607,6 +677,21 @@ std::shared_ptr<const ExtractionPlan> ExtractionPlan::build(std::shared_ptr<cons
     if (!item.text.empty()) write_member(code_writer, "text", item.text);
     code_writer.EndObject();
     plan->code_json_[item.id].assign(buffer.GetString(), buffer.GetSize());
+  }
+  plan->link_id_query_.resize(count);
+  plan->link_id_json_.resize(count);
+  plan->category_and_code_json_.resize(count);
+  for (const Item& item : index.items()) {
+    append_query_value(plan->link_id_query_[item.id], item.link_id);
+    plan->link_id_query_[item.id] += '/';
+    std::string quoted;
+    append_json_string(quoted, item.link_id);
+    plan->link_id_json_[item.id] = quoted.substr(1, quoted.size() - 2) + '/';
+    std::string& both = plan->category_and_code_json_[item.id];
+    both = "\"category\":";
+    both += plan->category_json_[item.id];
+    both += ",\"code\":";
+    both += plan->code_json_[item.id];
   }
   plan->scoring_ = std::move(scoring);
   return plan;

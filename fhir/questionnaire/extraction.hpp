@@ -78,8 +78,18 @@ class ExtractionPlan {
   // every response, so they are written once here instead of per Observation.
   const std::string& observation_category_json(ItemId item) const { return category_json_[item]; }
   const std::string& observation_code_json(ItemId item) const { return code_json_[item]; }
+  // Pre-rendered pieces of an item's Observation entries (extract copies them instead of writing
+  // them member by member): the linkId percent-encoded for the conditional-update URL and
+  // JSON-escaped for the identifier value, each followed by '/'; and
+  // `"category":[…],"code":{…}`.
+  const std::string& link_id_query(ItemId item) const { return link_id_query_[item]; }
+  const std::string& link_id_json(ItemId item) const { return link_id_json_[item]; }
+  const std::string& category_and_code_json(ItemId item) const { return category_and_code_json_[item]; }
 
  private:
+  std::vector<std::string> link_id_query_;
+  std::vector<std::string> link_id_json_;
+  std::vector<std::string> category_and_code_json_;
   std::vector<std::string> category_json_;
   std::vector<std::string> code_json_;
   std::shared_ptr<const ScoringPlan> scoring_;

@@ -18,6 +18,14 @@ namespace socialrx::fhir::questionnaire {
 
 using JsonWriter = rapidjson::Writer<rapidjson::StringBuffer>;
 
+// Direct appends for pre-rendered output (no writer state: the caller places commas):
+// a JSON string literal with its quotes, escaped as RapidJSON's Writer escapes;
+void append_json_string(std::string& out, std::string_view text);
+// a value of the model, as write_json writes it;
+void append_json(std::string& out, const json::Value& value);
+// a Coding as write_coding writes it.
+void append_coding(std::string& out, const json::Value& coding);
+
 // Appends JSON to a string; commas are placed as RapidJSON's Writer places them. Input must be
 // well-formed UTF-8 (it comes from parsed documents and our own constants).
 class JsonText {
@@ -60,6 +68,12 @@ class JsonText {
   void RawValue(const char* json, std::size_t size, rapidjson::Type) {
     prefix();
     out_.append(json, size);
+  }
+  // The output string, for a value the caller appends itself (pre-rendered fragments): places
+  // the comma before it as for any other value.
+  std::string& RawValueOutput() {
+    prefix();
+    return out_;
   }
 
  private:
