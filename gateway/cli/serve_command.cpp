@@ -8,6 +8,8 @@
 #include <iostream>
 #include <thread>
 
+#include "gateway/assessment/publish_resources.hpp"
+#include "gateway/assessment/questionnaire_library.hpp"
 #include "gateway/cli/command.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/http/server.hpp"
@@ -99,8 +101,14 @@ int serve(const ServeOptions& options, Streams streams) {
 
   storage::ResourceStore store(*database);
   storage::WriteQueue writes(*database);
+  const auto questionnaires = assessment::QuestionnaireLibrary::load(settings.questionnaires_dir);
+  const std::size_t published = assessment::publish_resources(*questionnaires, writes);
+  streams.err << "socialrx: " << questionnaires->questionnaire_count() << " Questionnaires loaded from "
+              << settings.questionnaires_dir << " (" << published << " new or changed)" << std::endl;
   rest::ApiServices services{*database, store, writes, settings.base_url, settings.max_pending_writes,
                              {}, rest::build_capability_statement(!options.dev)};
+  services.questionnaires = questionnaires.get();
+  services.extract_on_write = settings.extract_on_write;
   rest::Authenticator authenticator(settings.clients, !options.dev);
   rest::FhirApi api(services, authenticator);
 

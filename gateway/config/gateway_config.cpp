@@ -1,6 +1,7 @@
 #include "gateway/config/gateway_config.hpp"
 
 #include <charconv>
+#include <filesystem>
 #include <fstream>
 #include <functional>
 #include <map>
@@ -55,6 +56,10 @@ class ObjectReader {
            "must be a whole number from " + std::to_string(min) + " to " + std::to_string(max));
     }
     return value;
+  }
+  bool boolean(const Member& member, const std::string& key_path) const {
+    if (!member.value.is_bool()) fail(&member, key_path, "must be true or false");
+    return member.value.as_bool();
   }
   ObjectReader nested(const std::string& key_path) const {
     return ObjectReader(document_, file_, key_path);
@@ -191,6 +196,8 @@ void parse_listen_address(const std::string& text, const std::string& what, std:
   port = static_cast<std::uint16_t>(value);
 }
 
+std::string default_questionnaires_dir() { return SOCIALRX_CONF_DIR "/questionnaires"; }
+
 GatewayConfig load_config(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
   if (!in) throw ConfigError(path + ": cannot open the configuration file");
@@ -216,6 +223,18 @@ GatewayConfig load_config(const std::string& path) {
        }},
       {"storage", [&](const Member& m, const std::string& p) {
          read_storage(reader.nested(p), m, config);
+       }},
+      {"assessment", [&](const Member& m, const std::string& p) {
+         reader.nested(p).read(m.value, {
+             {"questionnaires_dir", [&](const Member& d, const std::string& q) {
+                const std::filesystem::path dir(reader.string(d, q));
+                config.questionnaires_dir =
+                    (dir.is_relative() ? std::filesystem::path(path).parent_path() / dir : dir).string();
+              }},
+             {"extract_on_write", [&](const Member& e, const std::string& q) {
+                config.extract_on_write = reader.boolean(e, q);
+              }},
+         });
        }},
       {"auth", [&](const Member& m, const std::string& p) {
          reader.nested(p).read(m.value, {

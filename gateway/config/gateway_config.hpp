@@ -24,6 +24,8 @@ struct ApiClient {
   std::vector<std::string> scopes;  // SMART system scopes: "system/*.cruds", "system/Task.rs"
 };
 
+std::string default_questionnaires_dir();
+
 struct GatewayConfig {
   http::ServerOptions http;      // host, port, TLS, limits, threads
   std::string base_url;          // public FHIR base; empty: from the Host header
@@ -32,7 +34,14 @@ struct GatewayConfig {
   std::string postgresql_url;
   std::vector<ApiClient> clients;
   std::size_t max_pending_writes = 10'000;  // beyond this, writes get 429
+  // Shipped Questionnaires and CodeSystems (assessment.questionnaires_dir; relative to the
+  // configuration file's folder). Default: conf/questionnaires of this source tree.
+  std::string questionnaires_dir = default_questionnaires_dir();
+  bool extract_on_write = true;  // assessment.extract_on_write
 };
+
+// conf/questionnaires of the source tree the binary was built from.
+std::string default_questionnaires_dir();
 
 // Reads and validates `path`. Throws ConfigError.
 GatewayConfig load_config(const std::string& path);

@@ -7,6 +7,7 @@
 //     POST, PUT, then GET) and the response lists them in request order.
 //   batch: every entry on its own (its own job and savepoint); one failing entry fails alone.
 
+#include <iostream>
 #include <map>
 
 #include "fhir/date_time.hpp"
@@ -330,6 +331,27 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
     exchange->reply(outcome_response(exchange->request, Status::bad_request, plan_problems));
     return;
   }
+  // QuestionnaireResponses are checked against their Questionnaire here too (not scored or
+  // extracted: that happens when one is created or updated on its own).
+  fhir::Issues questionnaire_problems;
+  for (EntryPlan& plan : state->entries) {
+    if (plan.outcome || plan.type != "QuestionnaireResponse" || !plan.resource.is_object()) continue;
+    fhir::Issues issues = check_questionnaire_response(
+        services, plan.resource, "Bundle.entry[" + std::to_string(plan.position) + "].resource");
+    if (!issues.has_errors()) continue;
+    if (state->transaction) {
+      for (const fhir::Issue& issue : issues) {
+        questionnaire_problems.add(issue.severity, issue.code, issue.expression, issue.diagnostics);
+      }
+    } else {
+      plan.outcome = std::move(issues);
+      plan.status = status_line(Status::unprocessable_entity);
+    }
+  }
+  if (questionnaire_problems.has_errors()) {
+    exchange->reply(outcome_response(exchange->request, Status::unprocessable_entity, questionnaire_problems));
+    return;
+  }
 
   const auto reply = [&services, exchange, state] {
     exchange->reply(json_response(exchange->request, Status::ok,
@@ -376,6 +398,49 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
         });
   }
   finish_one();
+}
+
+void submit_server_transaction(ApiServices& services, const ExchangePtr& exchange,
+                               fhir::json::Document bundle, ServerTransactionDone done) {
+  // What the server composed must be as valid as what a client sends: a problem here is a bug in
+  // the extraction, and storing nothing is better than storing something invalid.
+  fhir::Issues problems = fhir::validate_resource(bundle.root());
+  auto state = std::make_shared<BundleState>();
+  state->transaction = true;
+  state->document = std::move(bundle);
+  const Value* entries = state->document.root().find("entry");
+  const auto items = entries != nullptr ? entries->items() : std::span<const Value>();
+  for (std::size_t i = 0; i < items.size() && !problems.has_errors(); ++i) {
+    EntryPlan plan;
+    if (std::string problem = plan_entry(items[i], i, plan); !problem.empty()) {
+      problems.error(fhir::IssueType::invalid, "Bundle.entry[" + std::to_string(i) + "].request", problem);
+    }
+    if (!plan.full_url.empty() && (plan.method == "POST" || plan.method == "PUT")) {
+      state->full_urls[plan.full_url] = plan.type + "/" + plan.id;
+    }
+    state->entries.push_back(std::move(plan));
+  }
+  if (problems.has_errors() || state->entries.empty()) {
+    std::cerr << "socialrx: a server-built transaction was refused (" << problems.size()
+              << " issues); nothing was stored\n";
+    fhir::Issues outcome;
+    outcome.error(fhir::IssueType::exception, "",
+                  "internal error: the derived resources could not be built; nothing was stored");
+    exchange->reply(outcome_response(exchange->request, Status::internal_server_error, outcome));
+    return;
+  }
+  submit_write(
+      services, exchange,
+      [state](storage::WriteTransaction& transaction) { run_transaction(transaction, *state); },
+      [state, done = std::move(done)](std::exception_ptr error) {
+        if (error) {
+          done(error, nullptr, false);
+          return;
+        }
+        const EntryPlan& first = state->entries.front();
+        done(nullptr, first.stored ? &*first.stored : nullptr,
+             first.status == status_line(Status::created));
+      });
 }
 
 }  // namespace socialrx::gateway::rest

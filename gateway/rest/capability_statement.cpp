@@ -91,6 +91,12 @@ void resource(Writer& writer, std::string_view type) {
   member(writer, "name", "validate");
   member(writer, "definition", "http://hl7.org/fhir/OperationDefinition/Resource-validate");
   writer.EndObject();
+  if (type == "QuestionnaireResponse") {
+    writer.StartObject();
+    member(writer, "name", "extract");
+    member(writer, "definition", "http://hl7.org/fhir/uv/sdc/OperationDefinition/QuestionnaireResponse-extract");
+    writer.EndObject();
+  }
   writer.EndArray();
   writer.EndObject();
 }

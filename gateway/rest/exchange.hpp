@@ -2,10 +2,13 @@
 // One FHIR request on its way through the API, and the services every interaction uses.
 
 #include <atomic>
+#include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "fhir/json.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/rest/auth.hpp"
 #include "gateway/rest/negotiation.hpp"
@@ -13,6 +16,10 @@
 #include "gateway/rest/route.hpp"
 #include "gateway/storage/resource_store.hpp"
 #include "gateway/storage/write_queue.hpp"
+
+namespace socialrx::gateway::assessment {
+class QuestionnaireLibrary;
+}
 
 namespace socialrx::gateway::rest {
 
@@ -24,6 +31,10 @@ struct ApiServices {
   std::size_t max_pending_writes;
   std::atomic<std::size_t> pending_writes{0};
   std::string capability_statement;  // built once at start-up
+  // Shipped Questionnaires (conf/questionnaires); QuestionnaireResponses are checked, scored and
+  // extracted against them. Null: QuestionnaireResponses are stored as any other resource.
+  const assessment::QuestionnaireLibrary* questionnaires = nullptr;
+  bool extract_on_write = true;  // completed/amended responses are extracted when written
 };
 
 struct Exchange {
@@ -50,7 +61,36 @@ void handle_create(ApiServices& services, const ExchangePtr& exchange);
 void handle_update(ApiServices& services, const ExchangePtr& exchange);
 void handle_delete(ApiServices& services, const ExchangePtr& exchange);
 void handle_bundle(ApiServices& services, const ExchangePtr& exchange);  // transaction / batch
+void handle_operation(ApiServices& services, const ExchangePtr& exchange);  // $validate, $extract
 void handle_validate(ApiServices& services, const ExchangePtr& exchange);
+void handle_extract(ApiServices& services, const ExchangePtr& exchange);
+
+// A transaction the server composed itself (a QuestionnaireResponse and what was extracted from
+// it), validated like any other Bundle and run as one write job, without per-entry scope checks
+// (the client was allowed the write that caused it). `done` runs after the commit with the
+// error, or with the first entry's stored resource and whether it was created.
+using ServerTransactionDone =
+    std::function<void(std::exception_ptr error, const storage::StoredResource* first, bool created)>;
+void submit_server_transaction(ApiServices& services, const ExchangePtr& exchange,
+                               fhir::json::Document bundle, ServerTransactionDone done);
+
+// QuestionnaireResponse create/update (assessment_writes.cpp): checks the response against its
+// Questionnaire and scores it (`document` may be replaced by the response with calculated
+// answers); when there is something to extract, stores the response and the extracted resources
+// in one transaction and answers. Returns true when it answered or will answer, false when the
+// caller goes on with the ordinary write of `document`.
+struct AssessedWrite {
+  std::string id;                          // the response's id (assigned for a create)
+  std::optional<std::int64_t> if_match;    // update: If-Match version
+  bool extract = true;                     // false for conditional writes
+};
+bool assess_questionnaire_response(ApiServices& services, const ExchangePtr& exchange,
+                                   fhir::json::Document& document, const AssessedWrite& write);
+// The Questionnaire checks alone (Bundle entries, $validate), paths under `path` (e.g.
+// "Bundle.entry[2].resource"; "QuestionnaireResponse" for a resource on its own). Empty when
+// there is no Questionnaire library or `resource` is not a QuestionnaireResponse.
+fhir::Issues check_questionnaire_response(const ApiServices& services,
+                                          const fhir::json::Value& resource, std::string_view path);
 
 // Submits a write unless too many are waiting (then answers 429 and returns false). The done
 // callback runs on the writer thread after the commit.

@@ -17,15 +17,6 @@ std::string base_url_of(const ApiServices& services, const http::Request& reques
   return std::string(tls ? "https://" : "http://") + authority + "/fhir";
 }
 
-http::Response method_not_allowed(const http::Request& request, std::string_view allowed) {
-  http::Response response =
-      error_response(request, Status::method_not_allowed, fhir::IssueType::not_supported,
-                     std::string(request.method_string()) + " is not allowed here (allowed: " +
-                         std::string(allowed) + ")");
-  response.set(beast_http::field::allow, allowed);
-  return response;
-}
-
 }  // namespace
 
 FhirApi::FhirApi(ApiServices& services, const Authenticator& authenticator)
@@ -142,8 +133,9 @@ void FhirApi::dispatch(const ExchangePtr& exchange) {
       break;
     case RouteKind::type_operation:
     case RouteKind::instance_operation:
-      allowed = "POST";
-      if (verb == Verb::post) handler = handle_validate, permission = Permission::read;
+      // Operations store nothing ($validate, $extract): reading is enough.
+      allowed = "GET, POST";
+      if (verb == Verb::post || verb == Verb::get) handler = handle_operation, permission = Permission::read;
       break;
     default:
       break;

@@ -62,4 +62,13 @@ http::Response resource_response(const http::Request& request, Status status,
   return response;
 }
 
+http::Response method_not_allowed(const http::Request& request, std::string_view allowed) {
+  http::Response response =
+      error_response(request, Status::method_not_allowed, fhir::IssueType::not_supported,
+                     std::string(request.method_string()) + " is not allowed here (allowed: " +
+                         std::string(allowed) + ")");
+  response.set(boost::beast::http::field::allow, allowed);
+  return response;
+}
+
 }  // namespace socialrx::gateway::rest

@@ -32,4 +32,7 @@ http::Response resource_response(const http::Request& request, Status status,
 
 std::string version_etag(std::int64_t version);  // W/"3"
 
+// 405 with the Allow header.
+http::Response method_not_allowed(const http::Request& request, std::string_view allowed);
+
 }  // namespace socialrx::gateway::rest

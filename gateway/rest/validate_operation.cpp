@@ -1,17 +1,28 @@
 // $validate (POST /fhir/Type/$validate): the resource in the body, or in a Parameters resource as
-// the "resource" parameter, checked by fhir/; the answer is 200 with the OperationOutcome.
+// the "resource" parameter, checked by fhir/ (a QuestionnaireResponse also against its
+// Questionnaire); the answer is 200 with the OperationOutcome.
 
 #include "fhir/validator.hpp"
 #include "gateway/rest/exchange.hpp"
 
 namespace socialrx::gateway::rest {
 
-void handle_validate(ApiServices&, const ExchangePtr& exchange) {
-  if (exchange->route.operation != "validate") {
+void handle_operation(ApiServices& services, const ExchangePtr& exchange) {
+  const std::string& operation = exchange->route.operation;
+  if (operation == "extract" && exchange->route.type == "QuestionnaireResponse") {
+    handle_extract(services, exchange);
+  } else if (operation == "validate" && exchange->request.method() == boost::beast::http::verb::post) {
+    handle_validate(services, exchange);
+  } else if (operation == "validate") {
+    exchange->reply(method_not_allowed(exchange->request, "POST"));
+  } else {
     exchange->reply(error_response(exchange->request, Status::not_found, fhir::IssueType::not_supported,
-                                   "the operation $" + exchange->route.operation + " is not supported"));
-    return;
+                                   "the operation $" + operation + " is not supported on " +
+                                       exchange->route.type));
   }
+}
+
+void handle_validate(ApiServices& services, const ExchangePtr& exchange) {
   if (!is_json_body(exchange->request)) {
     exchange->reply(error_response(exchange->request, Status::unsupported_media_type,
                                    fhir::IssueType::not_supported, "send application/fhir+json"));
@@ -42,7 +53,13 @@ void handle_validate(ApiServices&, const ExchangePtr& exchange) {
                                    "the resource is not a " + exchange->route.type));
     return;
   }
-  exchange->reply(outcome_response(exchange->request, Status::ok, fhir::validate_resource(*resource)));
+  fhir::Issues issues = fhir::validate_resource(*resource);
+  if (!issues.has_errors()) {
+    for (const fhir::Issue& issue : check_questionnaire_response(services, *resource, "QuestionnaireResponse")) {
+      issues.add(issue.severity, issue.code, issue.expression, issue.diagnostics);
+    }
+  }
+  exchange->reply(outcome_response(exchange->request, Status::ok, issues));
 }
 
 }  // namespace socialrx::gateway::rest

@@ -49,7 +49,14 @@ void handle_create(ApiServices& services, const ExchangePtr& exchange) {
     exchange->reply(std::move(*body.error));
     return;
   }
-  auto state = std::make_shared<WriteState>(prepare_resource(std::move(*body.document), new_resource_id()));
+  const std::string id = new_resource_id();
+  const bool conditional = exchange->request.find("If-None-Exist") != exchange->request.end();
+  if (exchange->route.type == "QuestionnaireResponse" &&
+      assess_questionnaire_response(services, exchange, *body.document,
+                                    AssessedWrite{id, std::nullopt, !conditional})) {
+    return;
+  }
+  auto state = std::make_shared<WriteState>(prepare_resource(std::move(*body.document), id));
   if (const auto header = exchange->request.find("If-None-Exist"); header != exchange->request.end()) {
     std::string problem;
     state->conditional = parse_conditional(exchange->route.type, header->value(), problem);
@@ -123,6 +130,11 @@ void handle_update(ApiServices& services, const ExchangePtr& exchange) {
     return;
   }
   std::string id = conditional ? new_resource_id() : exchange->route.id;
+  if (exchange->route.type == "QuestionnaireResponse" &&
+      assess_questionnaire_response(services, exchange, *body.document,
+                                    AssessedWrite{id, expected, !conditional})) {
+    return;
+  }
   auto state = std::make_shared<WriteState>(prepare_resource(std::move(*body.document), std::move(id)));
   state->expected_version = expected;
   state->conditional = std::move(criteria);

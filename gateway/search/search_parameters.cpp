@@ -43,6 +43,9 @@ constexpr SearchParameter kParameters[] = {
     {"Questionnaire", "version", ParamKind::token, "version", "", "http://hl7.org/fhir/SearchParameter/Questionnaire-version"},
     {"Questionnaire", "status", ParamKind::token, "status", "", "http://hl7.org/fhir/SearchParameter/Questionnaire-status"},
     {"Questionnaire", "identifier", ParamKind::token, "identifier", "", "http://hl7.org/fhir/SearchParameter/Questionnaire-identifier"},
+    {"CodeSystem", "url", ParamKind::uri, "url", "", "http://hl7.org/fhir/SearchParameter/conformance-url"},
+    {"CodeSystem", "version", ParamKind::token, "version", "", "http://hl7.org/fhir/SearchParameter/conformance-version"},
+    {"CodeSystem", "status", ParamKind::token, "status", "", "http://hl7.org/fhir/SearchParameter/conformance-status"},
     {"QuestionnaireResponse", "identifier", ParamKind::token, "identifier", "", "http://hl7.org/fhir/SearchParameter/QuestionnaireResponse-identifier"},
     {"QuestionnaireResponse", "subject", ParamKind::reference, "subject", "", "http://hl7.org/fhir/SearchParameter/QuestionnaireResponse-subject"},
     {"QuestionnaireResponse", "patient", ParamKind::reference, "subject", "Patient", "http://hl7.org/fhir/SearchParameter/QuestionnaireResponse-patient"},
@@ -156,18 +159,21 @@ std::vector<const SearchParameter*> parameters_of(std::string_view resource_type
   return found;
 }
 
-// The working set less the three that are messages rather than records.
+// The working set less the three that are messages rather than records, plus CodeSystem (the
+// code systems of the shipped Questionnaires are published next to them).
 bool is_supported_resource_type(std::string_view type) {
+  if (type == "CodeSystem") return true;
   return fhir::in_working_set(type) && type != "OperationOutcome" && type != "Parameters" &&
          type != "CapabilityStatement";
 }
 
 std::span<const std::string_view> supported_resource_types() {
   static const std::vector<std::string_view> types = [] {
-    std::vector<std::string_view> stored;
+    std::vector<std::string_view> stored{"CodeSystem"};
     for (std::string_view type : fhir::working_set()) {
       if (is_supported_resource_type(type)) stored.push_back(type);
     }
+    std::sort(stored.begin(), stored.end());
     return stored;
   }();
   return types;

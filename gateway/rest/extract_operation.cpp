@@ -1,0 +1,92 @@
+// $extract (SDC Observation-based extraction; conf/questionnaires/README.md "Extraction"):
+//   GET|POST /fhir/QuestionnaireResponse/{id}/$extract   a stored response
+//   POST /fhir/QuestionnaireResponse/$extract            the response in the body, or in a
+//                                                        Parameters resource as
+//                                                        "questionnaire-response"
+// The answer is the transaction Bundle that storing the response would also store; nothing is
+// saved here.
+
+#include "fhir/validator.hpp"
+#include "gateway/assessment/response_processor.hpp"
+#include "gateway/rest/exchange.hpp"
+#include "gateway/rest/responses.hpp"
+
+namespace socialrx::gateway::rest {
+namespace {
+
+const fhir::json::Value* response_in(const fhir::json::Value& body) {
+  if (body.string_at("resourceType") != "Parameters") return &body;
+  if (const fhir::json::Value* parameters = body.find("parameter")) {
+    for (const fhir::json::Value& parameter : parameters->items()) {
+      if (parameter.string_at("name") == "questionnaire-response") return parameter.find("resource");
+    }
+  }
+  return nullptr;
+}
+
+void extract_and_reply(ApiServices& services, const ExchangePtr& exchange,
+                       const fhir::json::Value& response) {
+  fhir::Issues issues = fhir::validate_resource(response);
+  if (!issues.has_errors()) {
+    assessment::ProcessedResponse processed = assessment::process_response(
+        *services.questionnaires, response, assessment::Extraction::always);
+    if (!processed.issues.has_errors() && !processed.extraction_bundle.empty()) {
+      exchange->reply(json_response(exchange->request, Status::ok, std::move(processed.extraction_bundle)));
+      return;
+    }
+    issues = std::move(processed.issues);
+  }
+  exchange->reply(outcome_response(exchange->request, Status::unprocessable_entity, issues));
+}
+
+}  // namespace
+
+void handle_extract(ApiServices& services, const ExchangePtr& exchange) {
+  if (services.questionnaires == nullptr) {
+    exchange->reply(error_response(exchange->request, Status::not_found, fhir::IssueType::not_supported,
+                                   "no Questionnaires are loaded: $extract is not available"));
+    return;
+  }
+  if (!exchange->route.id.empty()) {
+    const auto stored = services.store.read(exchange->route.type, exchange->route.id);
+    if (!stored || stored->deleted) {
+      exchange->reply(error_response(exchange->request, stored ? Status::gone : Status::not_found,
+                                     stored ? fhir::IssueType::deleted : fhir::IssueType::not_found,
+                                     "QuestionnaireResponse/" + exchange->route.id +
+                                         (stored ? " was deleted" : " does not exist")));
+      return;
+    }
+    fhir::json::ParseResult parsed = fhir::json::parse(stored->body);
+    if (!parsed.document) {
+      exchange->reply(error_response(exchange->request, Status::internal_server_error,
+                                     fhir::IssueType::exception, "the stored response cannot be read"));
+      return;
+    }
+    extract_and_reply(services, exchange, parsed.document->root());
+    return;
+  }
+  if (exchange->request.method() != boost::beast::http::verb::post) {
+    exchange->reply(method_not_allowed(exchange->request, "POST"));
+    return;
+  }
+  if (!is_json_body(exchange->request)) {
+    exchange->reply(error_response(exchange->request, Status::unsupported_media_type,
+                                   fhir::IssueType::not_supported, "send application/fhir+json"));
+    return;
+  }
+  fhir::json::ParseResult parsed = fhir::json::parse(exchange->request.body());
+  if (!parsed.document) {
+    exchange->reply(outcome_response(exchange->request, Status::bad_request, parsed.issues));
+    return;
+  }
+  const fhir::json::Value* response = response_in(parsed.document->root());
+  if (response == nullptr || response->string_at("resourceType") != "QuestionnaireResponse") {
+    exchange->reply(error_response(exchange->request, Status::bad_request, fhir::IssueType::invalid,
+                                   "send a QuestionnaireResponse, or Parameters with a "
+                                   "\"questionnaire-response\" parameter"));
+    return;
+  }
+  extract_and_reply(services, exchange, *response);
+}
+
+}  // namespace socialrx::gateway::rest
