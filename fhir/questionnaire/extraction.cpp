@@ -118,6 +118,61 @@ const std::string& positive_member() {
   return text;
 }
 
+// Our sdh-domain code and its Gravity categories, one CodeableConcept each.
+template <typename Writer>
+void write_domain_categories(Writer& writer, const ExtractionPlan& plan, const json::Value& domain) {
+  std::string_view code = domain.string_at("code");
+  for (const json::Value* gravity : plan.gravity_categories(code)) {
+    writer.StartObject();
+    write_key(writer, "coding");
+    writer.StartArray();
+    write_coding(writer, *gravity);
+    writer.EndArray();
+    writer.EndObject();
+  }
+  writer.StartObject();
+  write_key(writer, "coding");
+  writer.StartArray();
+  write_coding(writer, domain);
+  writer.EndArray();
+  writer.EndObject();
+}
+
+// The Condition of an at-risk domain, after its identifier and before its subject.
+template <typename Writer>
+void write_condition_members(Writer& writer, const ExtractionPlan& plan, const json::Value& domain) {
+  write_key(writer, "clinicalStatus");
+  write_codeable_concept(writer, sys::condition_clinical, "active", "Active");
+  write_key(writer, "verificationStatus");
+  write_codeable_concept(writer, sys::condition_verification, "unconfirmed", "Unconfirmed");
+  write_key(writer, "category");
+  writer.StartArray();
+  write_codeable_concept(writer, sys::condition_category, "health-concern", "Health Concern");
+  write_codeable_concept(writer, sys::us_core_category, "sdoh", "SDOH");
+  write_domain_categories(writer, plan, domain);
+  writer.EndArray();
+  write_key(writer, "code");
+  writer.StartObject();
+  write_key(writer, "coding");
+  writer.StartArray();
+  write_coding(writer, domain);
+  writer.EndArray();
+  writer.EndObject();
+}
+
+// The proposed ServiceRequest of an at-risk domain, after its identifier and before orderDetail.
+template <typename Writer>
+void write_service_request_members(Writer& writer, const ExtractionPlan& plan,
+                                   const json::Value& domain) {
+  write_member(writer, "status", "draft");
+  write_member(writer, "intent", "proposal");
+  write_key(writer, "category");
+  writer.StartArray();
+  write_codeable_concept(writer, sys::snomed, "410606002", "Social service procedure");
+  write_domain_categories(writer, plan, domain);
+  writer.EndArray();
+}
+
 struct Evidence {
   Uuid uuid;
   bool positive = false;
@@ -269,29 +324,28 @@ class Extractor {
     return value;
   }
 
-  void start_entry(std::string_view type, const std::string& identifier, const std::string& uuid) {
-    writer_.StartObject();
-    write_member(writer_, "fullUrl", uuid);
-    write_key(writer_, "request");
-    writer_.StartObject();
-    write_member(writer_, "method", "PUT");
-    std::string url(type);
+  // Opens an entry and its resource, with fullUrl, request and identifier written (as the
+  // writer would write them member by member; end_entry closes both).
+  void start_entry(std::string_view type, const std::string& identifier, std::string_view uuid) {
+    std::string& head = entry_head_;
+    head.assign("{\"fullUrl\":");
+    append_json_string(head, uuid);
+    head += ",\"request\":{\"method\":\"PUT\",\"url\":";
+    std::string& url = entry_url_;
+    url.assign(type);
     url += "?identifier=";
     append_query_value(url, sys::identifier);
     url += '|';
     append_query_value(url, identifier);
-    write_member(writer_, "url", url);
-    writer_.EndObject();
-    write_key(writer_, "resource");
-    writer_.StartObject();
-    write_member(writer_, "resourceType", type);
-    write_key(writer_, "identifier");
-    writer_.StartArray();
-    writer_.StartObject();
-    write_member(writer_, "system", sys::identifier);
-    write_member(writer_, "value", identifier);
-    writer_.EndObject();
-    writer_.EndArray();
+    append_json_string(head, url);
+    head += "},\"resource\":{\"resourceType\":";
+    append_json_string(head, type);
+    head += ",\"identifier\":[{\"system\":";
+    append_json_string(head, sys::identifier);
+    head += ",\"value\":";
+    append_json_string(head, identifier);
+    head += "}]";
+    writer_.RawOpen(head, 2);
   }
 
   void end_entry() {
@@ -302,26 +356,6 @@ class Extractor {
   void write_reference(std::string_view reference) {
     writer_.StartObject();
     write_member(writer_, "reference", reference);
-    writer_.EndObject();
-  }
-
-  // Our sdh-domain code and its Gravity categories, one CodeableConcept each.
-  void write_domain_categories(const json::Value* domain) {
-    if (domain == nullptr) return;
-    std::string_view code = domain->string_at("code");
-    for (const json::Value* gravity : plan_.gravity_categories(code)) {
-      writer_.StartObject();
-      write_key(writer_, "coding");
-      writer_.StartArray();
-      write_coding(writer_, *gravity);
-      writer_.EndArray();
-      writer_.EndObject();
-    }
-    writer_.StartObject();
-    write_key(writer_, "coding");
-    writer_.StartArray();
-    write_coding(writer_, *domain);
-    writer_.EndArray();
     writer_.EndObject();
   }
 
@@ -469,31 +503,26 @@ class Extractor {
                              "the response has no subject: no Condition or ServiceRequest is proposed");
       return;
     }
-    for (const RiskResult& risk : score_.risks) {
+    std::string subject_member = rendered_member([&](JsonText& writer) {
+      write_key(writer, "subject");
+      write_json(writer, *subject_);
+    });
+    const std::span<const RiskRule> rules = plan_.scoring().risks();
+    for (std::size_t k = 0; k < score_.risks.size(); ++k) {
+      const RiskResult& risk = score_.risks[k];
       if (!risk.at_risk || risk.domain == nullptr) continue;
+      // The plan's pieces, when this result is its k-th rule's (always, for score_response's).
+      const bool prepared = k < rules.size() && rules[k].domain == risk.domain;
       std::string identifier = identifier_value("risk", risk.domain_code);
       std::string condition_uuid = stable_uuid("Condition " + identifier);
 
       start_entry("Condition", identifier, condition_uuid);
-      write_key(writer_, "clinicalStatus");
-      write_codeable_concept(writer_, sys::condition_clinical, "active", "Active");
-      write_key(writer_, "verificationStatus");
-      write_codeable_concept(writer_, sys::condition_verification, "unconfirmed", "Unconfirmed");
-      write_key(writer_, "category");
-      writer_.StartArray();
-      write_codeable_concept(writer_, sys::condition_category, "health-concern", "Health Concern");
-      write_codeable_concept(writer_, sys::us_core_category, "sdoh", "SDOH");
-      write_domain_categories(risk.domain);
-      writer_.EndArray();
-      write_key(writer_, "code");
-      writer_.StartObject();
-      write_key(writer_, "coding");
-      writer_.StartArray();
-      write_coding(writer_, *risk.domain);
-      writer_.EndArray();
-      writer_.EndObject();
-      write_key(writer_, "subject");
-      write_json(writer_, *subject_);
+      if (prepared) {
+        writer_.RawMembers(plan_.risk_condition_json(k));
+      } else {
+        write_condition_members(writer_, plan_, *risk.domain);
+      }
+      writer_.RawMembers(subject_member);
       if (!authored_.empty()) write_member(writer_, "recordedDate", authored_);
       std::vector<const Evidence*> cited = evidence_for(risk.domain_code);
       if (!cited.empty()) {
@@ -511,13 +540,11 @@ class Extractor {
       ++result_.conditions;
 
       start_entry("ServiceRequest", identifier, stable_uuid("ServiceRequest " + identifier));
-      write_member(writer_, "status", "draft");
-      write_member(writer_, "intent", "proposal");
-      write_key(writer_, "category");
-      writer_.StartArray();
-      write_codeable_concept(writer_, sys::snomed, "410606002", "Social service procedure");
-      write_domain_categories(risk.domain);
-      writer_.EndArray();
+      if (prepared) {
+        writer_.RawMembers(plan_.risk_service_request_json(k));
+      } else {
+        write_service_request_members(writer_, plan_, *risk.domain);
+      }
       if (score_.do_not_contact) {
         write_key(writer_, "orderDetail");
         writer_.StartArray();
@@ -525,8 +552,7 @@ class Extractor {
                                "Contacting subject prohibited");
         writer_.EndArray();
       }
-      write_key(writer_, "subject");
-      write_json(writer_, *subject_);
+      writer_.RawMembers(subject_member);
       if (!authored_.empty()) write_member(writer_, "authoredOn", authored_);
       if (author_ != nullptr) {
         write_key(writer_, "requester");
@@ -574,6 +600,8 @@ class Extractor {
   bool issued_ok_ = false;
   std::string qr_reference_;
   std::string common_members_;
+  std::string entry_head_;
+  std::string entry_url_;
   std::string common_with_comma_;
   std::string url_head_;
   std::string identifier_head_;
@@ -677,6 +705,15 @@ std::shared_ptr<const ExtractionPlan> ExtractionPlan::build(std::shared_ptr<cons
     if (!item.text.empty()) write_member(code_writer, "text", item.text);
     code_writer.EndObject();
     plan->code_json_[item.id].assign(buffer.GetString(), buffer.GetSize());
+  }
+  // The Condition and ServiceRequest members of each sdh-risk rule (gravity_ is complete here).
+  for (const RiskRule& rule : scoring->risks()) {
+    std::string& condition = plan->risk_condition_json_.emplace_back();
+    std::string& service_request = plan->risk_service_request_json_.emplace_back();
+    if (rule.domain == nullptr) continue;
+    condition = rendered_member([&](JsonText& writer) { write_condition_members(writer, *plan, *rule.domain); });
+    service_request =
+        rendered_member([&](JsonText& writer) { write_service_request_members(writer, *plan, *rule.domain); });
   }
   plan->link_id_query_.resize(count);
   plan->link_id_json_.resize(count);

@@ -85,8 +85,17 @@ class ExtractionPlan {
   const std::string& link_id_query(ItemId item) const { return link_id_query_[item]; }
   const std::string& link_id_json(ItemId item) const { return link_id_json_[item]; }
   const std::string& category_and_code_json(ItemId item) const { return category_and_code_json_[item]; }
+  // Pre-rendered members of the Condition and ServiceRequest of each sdh-risk rule (by position
+  // in ScoringPlan::risks()): `"clinicalStatus":…,"verificationStatus":…,"category":[…],"code":{…}`
+  // and `"status":"draft","intent":"proposal","category":[…]`.
+  const std::string& risk_condition_json(std::size_t rule) const { return risk_condition_json_[rule]; }
+  const std::string& risk_service_request_json(std::size_t rule) const {
+    return risk_service_request_json_[rule];
+  }
 
  private:
+  std::vector<std::string> risk_condition_json_;
+  std::vector<std::string> risk_service_request_json_;
   std::vector<std::string> link_id_query_;
   std::vector<std::string> link_id_json_;
   std::vector<std::string> category_and_code_json_;

@@ -69,6 +69,14 @@ class JsonText {
     prefix();
     out_.append(json, size);
   }
+  // Already-written JSON that opens `depth` containers and leaves them open, each with something
+  // written in it (`{"a":1,"b":{"c":2` opens 2): later members get their commas, and `depth`
+  // End* calls close them.
+  void RawOpen(std::string_view json, std::size_t depth) {
+    prefix();
+    out_.append(json);
+    stack_.insert(stack_.end(), depth, false);
+  }
   // The output string, for a value the caller appends itself (pre-rendered fragments): places
   // the comma before it as for any other value.
   std::string& RawValueOutput() {
