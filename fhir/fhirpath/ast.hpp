@@ -86,6 +86,13 @@ struct Node {
   // `where(linkId = 'a' or linkId = 'b' …)` (a direct comparison of each item's linkId).
   bool resource_items = false;
   std::vector<std::string> link_ids;
+  // where(linkId = …) applied directly to %resource.repeat(item): answered from the evaluator's
+  // per-resource linkId index instead of comparing every item.
+  bool resource_link_ids = false;
+  // `%questionnaire.repeat(item)` and a where(linkId = …) applied directly to it: answered from
+  // the WeightSource's index of the Questionnaire when it has one.
+  bool questionnaire_items = false;
+  bool questionnaire_link_ids = false;
 };
 
 struct Program {

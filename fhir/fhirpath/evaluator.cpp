@@ -7,6 +7,7 @@
 #include <charconv>
 #include <cstring>
 #include <limits>
+#include <unordered_set>
 
 #include "fhir/fhirpath/ast.hpp"
 #include "fhir/fhirpath/expression.hpp"
@@ -313,7 +314,60 @@ class Run {
     return emit(*child, type, owner, name, out, position);
   }
 
+  // %resource.repeat(item).where(linkId = 'a' or …): the items with those linkIds from the
+  // evaluator's index of the (cached) items, in document order, as the plain where() gives them.
+  bool resource_items_with_link_ids(const Node& node, Items items, Vec& out) {
+    if (node.link_ids.size() == 1) {
+      for (std::uint32_t position : evaluator_.cached_positions_of(env_.resource, node.link_ids[0])) {
+        if (!step(node.position) || !push(out, items[position], node.position)) return false;
+      }
+      return true;
+    }
+    std::pmr::vector<std::uint32_t> positions(arena_);
+    for (const std::string& wanted : node.link_ids) {
+      std::span<const std::uint32_t> found = evaluator_.cached_positions_of(env_.resource, wanted);
+      positions.insert(positions.end(), found.begin(), found.end());
+    }
+    std::sort(positions.begin(), positions.end());
+    positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+    for (std::uint32_t position : positions) {
+      if (!step(node.position) || !push(out, items[position], node.position)) return false;
+    }
+    return true;
+  }
+
+  // %questionnaire.repeat(item).where(linkId = 'a' or …) from the WeightSource's index; false
+  // (nothing written) when it has none for this Questionnaire.
+  bool questionnaire_items_with_link_ids(const Node& node, Vec& out, bool& answered) {
+    answered = false;
+    if (env_.weights == nullptr || env_.questionnaire == nullptr) return true;
+    std::pmr::vector<WeightSource::QuestionnaireItem> found(arena_);
+    for (const std::string& wanted : node.link_ids) {
+      WeightSource::QuestionnaireItem item;
+      if (!env_.weights->find_questionnaire_item(*env_.questionnaire, wanted, item)) return true;
+      if (item.item == nullptr) continue;
+      bool seen = false;
+      for (const auto& other : found) seen = seen || other.item == item.item;
+      if (!seen) found.push_back(item);
+    }
+    std::sort(found.begin(), found.end(),
+              [](const auto& a, const auto& b) { return a.order < b.order; });
+    answered = true;
+    for (const auto& item : found) {
+      FhirType type = item.item->find("resourceType") != nullptr ? FhirType::resource : FhirType::unknown;
+      if (!step(node.position) || !push(out, Item::node(item.item, item.owner, type), node.position)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
   bool function(const Node& node, const Frame& frame, Vec& out) {
+    if (node.questionnaire_link_ids) {
+      bool answered = false;
+      if (!questionnaire_items_with_link_ids(node, out, answered)) return false;
+      if (answered) return true;
+    }
     if (node.resource_items) {
       if (auto cached = evaluator_.cached_resource_items(env_.resource)) {
         return append(out, *cached, node.position);
@@ -321,9 +375,19 @@ class Run {
     }
     Vec input_storage = vec();
     Items input = frame.focus;
+    if (node.resource_link_ids) {
+      if (auto cached = evaluator_.cached_resource_items(env_.resource)) {
+        return resource_items_with_link_ids(node, *cached, out);
+      }
+    }
     if (node.input >= 0) {
       if (!eval(node.input, frame, input_storage)) return false;
       input = input_storage;
+      if (node.resource_link_ids) {
+        if (auto cached = evaluator_.cached_resource_items(env_.resource)) {
+          return resource_items_with_link_ids(node, *cached, out);
+        }
+      }
     }
     if (!node.link_ids.empty()) {
       // where(linkId = 'a' or …): the same result without evaluating the condition per item.
@@ -475,13 +539,21 @@ class Run {
   bool repeat(std::int32_t arg, Items input, Vec& out, std::uint32_t position) {
     Vec queue(input.begin(), input.end(), arena_);
     std::size_t start = out.size();
+    // Nodes already in the result, by identity (a linear search made repeat quadratic).
+    std::pmr::unordered_set<const json::Value*> seen(arena_);
+    bool values = false;  // whether the result has System values (compared by equality)
     for (std::size_t i = 0; i < queue.size(); ++i) {
       const Item current = queue[i];
       Vec produced = vec();
       if (!eval(arg, Frame{Items(&current, 1), &current, -1}, produced)) return false;
       for (const Item& item : produced) {
         if (!step(position)) return false;
-        if (contains_same(Items(out).subspan(start), item)) continue;
+        if (item.kind() == Kind::node) {
+          if (!seen.insert(&item.json()).second) continue;
+        } else {
+          if (values && contains_same(Items(out).subspan(start), item)) continue;
+          values = true;
+        }
         if (!push(out, item, position)) return false;
         queue.push_back(item);
       }
@@ -893,9 +965,37 @@ Evaluator::Evaluator(Limits limits) : limits_(limits) {
   arena_.emplace(buffer_.get(), buffer_size_, &upstream_);
 }
 
+std::span<const std::uint32_t> Evaluator::cached_positions_of(const json::Value* resource,
+                                                              std::string_view link_id) {
+  if (resource == nullptr || resource != cached_resource_) return {};
+  if (!link_index_built_) {
+    link_index_.clear();
+    for (std::size_t i = 0; i < cached_items_.size(); ++i) {
+      const Item& item = cached_items_[i];
+      if (item.kind() != Kind::node || !item.json().is_object()) continue;
+      const json::Value* value = item.json().find("linkId");
+      if (value == nullptr || !value->is_string()) continue;
+      link_index_.push_back({value->text(), static_cast<std::uint32_t>(i)});
+    }
+    // Stable: positions of one linkId stay in document order.
+    std::stable_sort(link_index_.begin(), link_index_.end(),
+                     [](const LinkIdEntry& a, const LinkIdEntry& b) { return a.link_id < b.link_id; });
+    link_positions_.resize(link_index_.size());
+    for (std::size_t i = 0; i < link_index_.size(); ++i) link_positions_[i] = link_index_[i].position;
+    link_index_built_ = true;
+  }
+  auto [first, last] = std::equal_range(
+      link_index_.begin(), link_index_.end(), LinkIdEntry{link_id, 0},
+      [](const LinkIdEntry& a, const LinkIdEntry& b) { return a.link_id < b.link_id; });
+  return std::span<const std::uint32_t>(link_positions_.data() + (first - link_index_.begin()),
+                                        static_cast<std::size_t>(last - first));
+}
+
 void Evaluator::reset() {
   cached_resource_ = nullptr;
   cached_items_ = {};
+  link_index_.clear();
+  link_index_built_ = false;
   arena_.reset();  // frees what came from upstream
   if (upstream_.taken > 0) {
     constexpr std::size_t kMaxBuffer = 16u << 20;

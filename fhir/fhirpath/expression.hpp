@@ -68,6 +68,22 @@ class WeightSource {
   virtual ~WeightSource() = default;
   virtual std::optional<Decimal> weight(const json::Value& response_item,
                                         const json::Value& coding) const = 0;
+
+  // Optional: answers `%questionnaire.repeat(item).where(linkId = 'x')` from an index. Returns
+  // false when this source does not index `questionnaire` (the evaluator then walks it);
+  // otherwise `found` is the item with that linkId (item null when there is none): its object,
+  // its owner (the enclosing item object, null at the top level) and its position in document
+  // pre-order. Only for Questionnaires whose linkIds are unique.
+  struct QuestionnaireItem {
+    const json::Value* item = nullptr;
+    const json::Value* owner = nullptr;
+    std::uint32_t order = 0;
+  };
+  virtual bool find_questionnaire_item(const json::Value& /*questionnaire*/,
+                                       std::string_view /*link_id*/,
+                                       QuestionnaireItem& /*found*/) const {
+    return false;
+  }
 };
 
 // The weight extension (ordinalValue or itemWeight, valueDecimal) of an element, if any.
@@ -131,7 +147,13 @@ class Evaluator {
   void cache_resource_items(const json::Value* resource, Items items) {
     cached_resource_ = resource;
     cached_items_ = keep(items);
+    link_index_.clear();
+    link_index_built_ = false;
   }
+  // Positions in the cached %resource.repeat(item) of the items with this linkId (a string), in
+  // document order; empty unless that resource's items are cached. Built on first use.
+  std::span<const std::uint32_t> cached_positions_of(const json::Value* resource,
+                                                     std::string_view link_id);
 
  private:
   // Counts what the arena had to take from the heap beyond its own buffer, so that reset() can
@@ -160,6 +182,15 @@ class Evaluator {
   std::optional<std::pmr::monotonic_buffer_resource> arena_;
   const json::Value* cached_resource_ = nullptr;
   Items cached_items_;
+  // linkId → position in cached_items_, sorted by linkId then position; capacity kept across
+  // resets, so that it allocates only for the first responses.
+  struct LinkIdEntry {
+    std::string_view link_id;
+    std::uint32_t position;
+  };
+  std::vector<LinkIdEntry> link_index_;
+  std::vector<std::uint32_t> link_positions_;
+  bool link_index_built_ = false;
 };
 
 // Singleton evaluation of a result as a Boolean (FHIRPath §4.5): empty → nullopt; one Boolean →

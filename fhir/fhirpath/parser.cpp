@@ -536,13 +536,22 @@ void mark_fast_paths(Program& program) {
     const Node& argument = program.nodes[static_cast<std::size_t>(arg)];
     if (node.function == Function::repeat && node.input >= 0) {
       const Node& input = program.nodes[static_cast<std::size_t>(node.input)];
-      node.resource_items = input.kind == NodeKind::constant && input.name == "resource" &&
-                            argument.kind == NodeKind::member && argument.input == -1 &&
-                            argument.name == "item";
+      const bool repeat_item = argument.kind == NodeKind::member && argument.input == -1 &&
+                               argument.name == "item";
+      node.resource_items = input.kind == NodeKind::constant && input.name == "resource" && repeat_item;
+      node.questionnaire_items =
+          input.kind == NodeKind::constant && input.name == "questionnaire" && repeat_item;
     } else if (node.function == Function::where) {
       std::vector<std::string> link_ids;
       if (link_id_disjunction(program, arg, link_ids)) node.link_ids = std::move(link_ids);
     }
+  }
+  // A where(linkId = …) whose input is %resource.repeat(item) (marked above: inputs come first
+  // or later in the array, so this is a second pass).
+  for (Node& node : program.nodes) {
+    if (node.link_ids.empty() || node.input < 0) continue;
+    node.resource_link_ids = program.nodes[static_cast<std::size_t>(node.input)].resource_items;
+    node.questionnaire_link_ids = program.nodes[static_cast<std::size_t>(node.input)].questionnaire_items;
   }
 }
 

@@ -384,6 +384,21 @@ ScoringLoad ScoringPlan::compile(std::shared_ptr<const QuestionnaireIndex> index
   plan->calculated_.resize(count, false);
   Compiler compiler{load.issues, {}};
   const json::Value& resource = index->resource();
+  plan->indexed_link_ids_ = std::all_of(index->items().begin(), index->items().end(), [&](const Item& item) {
+    return item.node != nullptr && item.node->is_object() && !item.link_id.empty() &&
+           index->find(item.link_id) == &item;
+  });
+  {
+    // repeat(item) visits level by level: the top level, then each item's children in the order
+    // their parents were reached.
+    std::vector<ItemId> queue(index->top_level().begin(), index->top_level().end());
+    for (std::size_t i = 0; i < queue.size(); ++i) {
+      for (ItemId child : index->item(queue[i]).children) queue.push_back(child);
+    }
+    plan->repeat_order_.assign(index->items().size(), 0);
+    for (std::size_t i = 0; i < queue.size(); ++i) plan->repeat_order_[queue[i]] = static_cast<std::uint32_t>(i);
+    if (queue.size() != index->items().size()) plan->indexed_link_ids_ = false;
+  }
 
   auto add_variable = [&](const json::Value& holder, const std::string& element_path, ItemId item,
                           std::size_t k) {
@@ -514,6 +529,18 @@ std::optional<fhirpath::Decimal> ScoringPlan::weight(const json::Value& response
     return fhirpath::weight_extension(*option.value.node);
   }
   return std::nullopt;
+}
+
+bool ScoringPlan::find_questionnaire_item(const json::Value& questionnaire, std::string_view link_id,
+                                          QuestionnaireItem& found) const {
+  if (!indexed_link_ids_ || &questionnaire != &index_->resource()) return false;
+  found = {};
+  if (const Item* item = index_->find(link_id)) {
+    found.item = item->node;
+    found.owner = item->parent == no_item ? nullptr : index_->item(item->parent).node;
+    found.order = repeat_order_[item->id];
+  }
+  return true;
 }
 
 // --- score -----------------------------------------------------------------------------------

@@ -113,8 +113,14 @@ class ScoringPlan : public fhirpath::WeightSource {
   // weight(): the answerOption of the item with that linkId matching the Coding.
   std::optional<fhirpath::Decimal> weight(const json::Value& response_item,
                                           const json::Value& coding) const override;
+  // %questionnaire.repeat(item).where(linkId = …) from the index (when its linkIds are unique).
+  bool find_questionnaire_item(const json::Value& questionnaire, std::string_view link_id,
+                               QuestionnaireItem& found) const override;
 
  private:
+  bool indexed_link_ids_ = false;  // every item an object with a unique, non-empty linkId
+  // Each item's position in the order repeat(item) reaches it (breadth first), by ItemId.
+  std::vector<std::uint32_t> repeat_order_;
   std::shared_ptr<const QuestionnaireIndex> index_;
   std::vector<CompiledVariable> variables_;
   std::vector<CompiledCalculation> calculations_;

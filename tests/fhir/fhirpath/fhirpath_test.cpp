@@ -356,6 +356,86 @@ TEST_F(FhirPathTest, WeightSourceIsUsed) {
   EXPECT_EQ(describe(result.items), "[7]");
 }
 
+// %resource.repeat(item).where(linkId = …) is answered from a per-resource linkId index: the same
+// items in the same order (repeat's, level by level) as the plain where(), which a condition that
+// is not a linkId disjunction (`or false`) still takes.
+TEST_F(FhirPathTest, LinkIdIndexGivesWhatWhereGives) {
+  for (std::string_view link_ids : {"linkId='age'", "linkId='ucla-2' or linkId='age'",
+                                    "linkId='age' or linkId='ucla-1' or linkId='age'",
+                                    "linkId='consent' or linkId='ucla' or linkId='ucla-2'",
+                                    "linkId='nope'"}) {
+    SCOPED_TRACE(link_ids);
+    const std::string fast = "%resource.repeat(item).where(" + std::string(link_ids) + ").linkId";
+    const std::string slow = "%resource.repeat(item).where(" + std::string(link_ids) + " or false).linkId";
+    const std::string expected = eval(slow);
+    EXPECT_EQ(eval(fast), expected);
+    EXPECT_EQ(eval(fast), expected);  // a second time, from the cached index
+  }
+  EXPECT_EQ(eval("%resource.repeat(item).where(linkId='ucla-2' or linkId='age').linkId"),
+            "['age', 'ucla-2']");
+  // Another resource in the same evaluator is indexed for itself.
+  auto other = json::parse(R"({"resourceType":"QuestionnaireResponse","status":"completed",
+    "item":[{"linkId":"age","answer":[{"valueInteger":30}]}]})");
+  ASSERT_TRUE(other.document);
+  auto compiled = compile("%resource.repeat(item).where(linkId='age').answer.value");
+  ASSERT_TRUE(compiled.expression);
+  Environment env;
+  env.resource = &other.document->root();
+  Issues issues;
+  auto result = evaluator_.evaluate(*compiled.expression, env, issues);
+  ASSERT_TRUE(result.ok);
+  EXPECT_EQ(describe(result.items), "[30]");
+  EXPECT_EQ(eval("%resource.repeat(item).where(linkId='age').answer.value"), "[72]");
+}
+
+// A WeightSource may answer %questionnaire.repeat(item).where(linkId = …) from its own index, in
+// the order it gives; without one the Questionnaire is walked.
+class IndexedQuestionnaire : public WeightSource {
+ public:
+  std::optional<Decimal> weight(const json::Value&, const json::Value&) const override { return std::nullopt; }
+  bool find_questionnaire_item(const json::Value& questionnaire, std::string_view link_id,
+                               QuestionnaireItem& found) const override {
+    ++calls;
+    found = {};
+    const json::Value& ucla = questionnaire.find("item")->items()[0];
+    if (link_id == "ucla") found = {&ucla, nullptr, 0};
+    if (link_id == "ucla-1") found = {&ucla.find("item")->items()[0], &ucla, 1};
+    if (link_id == "ucla-2") found = {&ucla.find("item")->items()[1], &ucla, 2};
+    return true;
+  }
+  mutable int calls = 0;
+};
+
+TEST_F(FhirPathTest, QuestionnaireItemsFromTheWeightSource) {
+  const std::string text = "%questionnaire.repeat(item).where(linkId='ucla-2' or linkId='ucla').linkId";
+  const std::string walked = eval(text);
+  EXPECT_EQ(walked, "['ucla', 'ucla-2']");
+  auto compiled = compile(text);
+  ASSERT_TRUE(compiled.expression);
+  IndexedQuestionnaire index;
+  Environment env;
+  env.resource = &response_.root();
+  env.questionnaire = &questionnaire_.root();
+  env.weights = &index;
+  Issues issues;
+  auto result = evaluator_.evaluate(*compiled.expression, env, issues);
+  ASSERT_TRUE(result.ok);
+  EXPECT_EQ(describe(result.items), walked);
+  EXPECT_EQ(index.calls, 2);
+  // The weight of an option reached so is found through its owner item.
+  compiled = compile("%questionnaire.repeat(item).where(linkId='ucla-1').answerOption.weight()");
+  ASSERT_TRUE(compiled.expression);
+  env.weights = nullptr;
+  result = evaluator_.evaluate(*compiled.expression, env, issues);
+  ASSERT_TRUE(result.ok);
+  const std::string expected = describe(result.items);
+  env.weights = &index;
+  result = evaluator_.evaluate(*compiled.expression, env, issues);
+  ASSERT_TRUE(result.ok);
+  EXPECT_EQ(expected, "[1, 2.5]");
+  EXPECT_EQ(describe(result.items), expected);
+}
+
 TEST_F(FhirPathTest, WeightNeedsQuestionnaire) {
   auto compiled = compile("%resource.repeat(item).answer.value.weight()");
   Environment env;

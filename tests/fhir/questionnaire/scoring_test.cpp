@@ -240,6 +240,46 @@ TEST_F(ScoringTest, IndicatesNeedFromOptionsAndExpressions) {
   EXPECT_TRUE(issues.empty());
 }
 
+// The plan answers %questionnaire.repeat(item).where(linkId = …) from the index: the same items, in
+// the order walking the Questionnaire gives (level by level, not pre-order).
+TEST_F(ScoringTest, PlanIndexesQuestionnaireItemsInRepeatOrder) {
+  std::vector<std::string> link_ids;
+  for (const Item& item : index_->items()) link_ids.emplace_back(item.link_id);
+  ASSERT_GE(link_ids.size(), 3u);
+  std::vector<std::string> conditions;
+  // Every linkId alone, a deep one before a shallow one, and all of them.
+  for (const std::string& link_id : link_ids) conditions.push_back("linkId='" + link_id + "'");
+  conditions.push_back("linkId='" + link_ids.back() + "' or linkId='" + link_ids.front() + "'");
+  std::string all;
+  for (auto it = link_ids.rbegin(); it != link_ids.rend(); ++it) {
+    all += (all.empty() ? "" : " or ") + ("linkId='" + *it + "'");
+  }
+  conditions.push_back(all);
+  conditions.push_back("linkId='no-such-item'");
+  json::Document response = parse_json(R"({"resourceType":"QuestionnaireResponse","status":"completed"})");
+  for (const std::string& condition : conditions) {
+    SCOPED_TRACE(condition);
+    std::string results[2];
+    for (int indexed = 0; indexed < 2; ++indexed) {
+      auto compiled = fhirpath::compile("%questionnaire.repeat(item).where(" + condition + ")");
+      ASSERT_TRUE(compiled.expression);
+      fhirpath::Environment env;
+      env.resource = &response.root();
+      env.questionnaire = &index_->resource();
+      env.weights = indexed ? plan_.get() : nullptr;
+      Issues issues;
+      evaluator_.reset();
+      auto result = evaluator_.evaluate(*compiled.expression, env, issues);
+      ASSERT_TRUE(result.ok) << to_operation_outcome_json(issues);
+      for (const fhirpath::Item& item : result.items) {
+        results[indexed] += std::string(item.json().string_at("linkId")) + "/" +
+                            (item.owner() ? std::string(item.owner()->string_at("linkId")) : "-") + " ";
+      }
+    }
+    EXPECT_EQ(results[1], results[0]);
+  }
+}
+
 TEST(ScoringLoadTest, ExpressionErrorsAreReportedWithTheirPath) {
   auto loaded = testing::load_text(R"json({
     "resourceType": "Questionnaire", "status": "active",
