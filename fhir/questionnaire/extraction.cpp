@@ -66,8 +66,12 @@ bool observation_performer_allowed(const json::Value& author) {
 // urn:uuid:8-4-4-4-12: 45 characters.
 using Uuid = std::array<char, 45>;
 
-Uuid make_uuid(std::string_view seed) {
-  std::uint64_t high = fnv1a(seed, 0xcbf29ce484222325ULL);
+constexpr std::uint64_t kFnvBasis = 0xcbf29ce484222325ULL;
+
+// `high_prefix` is fnv1a of the seed's first `prefix` characters (kFnvBasis for none): the
+// first pass continues from it, so that a prefix shared by many seeds is hashed once.
+Uuid make_uuid(std::string_view seed, std::uint64_t high_prefix = kFnvBasis, std::size_t prefix = 0) {
+  std::uint64_t high = fnv1a(seed.substr(prefix), high_prefix);
   std::uint64_t low = fnv1a(seed, high ^ 0x9e3779b97f4a7c15ULL);
   // Version nibble 8 (custom) and the RFC 4122 variant, so it reads as a well-formed UUID.
   high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
@@ -171,6 +175,41 @@ void write_service_request_members(Writer& writer, const ExtractionPlan& plan,
   write_codeable_concept(writer, sys::snomed, "410606002", "Social service procedure");
   write_domain_categories(writer, plan, domain);
   writer.EndArray();
+}
+
+// The constant parts of an entry's head for one resource type:
+//   {"fullUrl":"<uuid>" + url + <QR id, query-encoded>/<rest> + identifier + <QR id>/<rest> + "}]
+struct EntryHead {
+  std::string url;         // ","request":{"method":"PUT","url":"<Type>?identifier=<system>|
+  std::string identifier;  // "},"resource":{"resourceType":"<Type>","identifier":[{"system":"…","value":"
+};
+
+EntryHead entry_head(std::string_view type) {
+  EntryHead head;
+  head.url = "\",\"request\":{\"method\":\"PUT\",\"url\":\"";
+  head.url += type;
+  head.url += "?identifier=";
+  append_query_value(head.url, extraction_system::identifier);
+  head.url += '|';
+  head.identifier = "\"},\"resource\":{\"resourceType\":";
+  append_json_string(head.identifier, type);
+  head.identifier += ",\"identifier\":[{\"system\":";
+  append_json_string(head.identifier, extraction_system::identifier);
+  head.identifier += ",\"value\":\"";
+  return head;
+}
+
+const EntryHead& observation_head() {
+  static const EntryHead head = entry_head("Observation");
+  return head;
+}
+const EntryHead& condition_head() {
+  static const EntryHead head = entry_head("Condition");
+  return head;
+}
+const EntryHead& service_request_head() {
+  static const EntryHead head = entry_head("ServiceRequest");
+  return head;
 }
 
 struct Evidence {
@@ -324,26 +363,20 @@ class Extractor {
     return value;
   }
 
-  // Opens an entry and its resource, with fullUrl, request and identifier written (as the
-  // writer would write them member by member; end_entry closes both).
-  void start_entry(std::string_view type, const std::string& identifier, std::string_view uuid) {
+  // Opens an entry and its resource, with fullUrl, request and identifier <QR id>/<rest> written
+  // (as the writer would write them member by member; end_entry closes both).
+  void start_entry(const EntryHead& type, std::string_view rest, std::string_view uuid) {
     std::string& head = entry_head_;
-    head.assign("{\"fullUrl\":");
-    append_json_string(head, uuid);
-    head += ",\"request\":{\"method\":\"PUT\",\"url\":";
-    std::string& url = entry_url_;
-    url.assign(type);
-    url += "?identifier=";
-    append_query_value(url, sys::identifier);
-    url += '|';
-    append_query_value(url, identifier);
-    append_json_string(head, url);
-    head += "},\"resource\":{\"resourceType\":";
-    append_json_string(head, type);
-    head += ",\"identifier\":[{\"system\":";
-    append_json_string(head, sys::identifier);
-    head += ",\"value\":";
-    append_json_string(head, identifier);
+    head.assign("{\"fullUrl\":\"");
+    head += uuid;  // hex digits and dashes: nothing to escape
+    head += type.url;
+    head += id_query_;
+    append_query_value(head, rest);
+    head += type.identifier;
+    head += id_json_;
+    const std::size_t quote = head.size();
+    append_json_string(head, rest);
+    head.erase(quote, 1);  // the opening quote: the value continues the QR id's
     head += "}]";
     writer_.RawOpen(head, 2);
   }
@@ -366,17 +399,19 @@ class Extractor {
   //   + tail_
   // exactly what writing each member with the writer gives.
   void prepare_observation_pieces() {
-    url_head_ = "\",\"request\":{\"method\":\"PUT\",\"url\":\"Observation?identifier=";
-    append_query_value(url_head_, sys::identifier);
-    url_head_ += '|';
-    append_query_value(url_head_, id_);
-    url_head_ += '/';
-    identifier_head_ = "\"},\"resource\":{\"resourceType\":\"Observation\",\"identifier\":[{\"system\":";
-    append_json_string(identifier_head_, sys::identifier);
-    identifier_head_ += ",\"value\":";
-    append_json_string(identifier_head_, id_);
-    identifier_head_.pop_back();  // the closing quote: the linkId and n follow
-    identifier_head_ += '/';
+    // The QR id as the identifier's first part, in the URL and in the value, with its '/'.
+    append_query_value(id_query_, id_);
+    id_query_ += '/';
+    append_json_string(id_json_, id_);
+    id_json_.pop_back();  // the closing quote
+    id_json_.erase(0, 1);  // the opening quote
+    id_json_ += '/';
+    observation_prefix_hash_ = fnv1a(id_, kFnvBasis);
+    observation_prefix_hash_ = fnv1a("/", observation_prefix_hash_);
+    url_head_ = observation_head().url;
+    url_head_ += id_query_;
+    identifier_head_ = observation_head().identifier;
+    identifier_head_ += id_json_;
     status_head_ = "\"}],\"status\":";
     append_json_string(status_head_, observation_status_);
     status_head_ += ',';
@@ -436,7 +471,7 @@ class Extractor {
     seed_ += item.link_id;
     seed_ += '/';
     seed_ += number;
-    const Uuid uuid = make_uuid(seed_);
+    const Uuid uuid = make_uuid(seed_, observation_prefix_hash_, id_.size() + 1);
 
     std::string& out = writer_.RawValueOutput();
     out += "{\"fullUrl\":\"";
@@ -513,10 +548,12 @@ class Extractor {
       if (!risk.at_risk || risk.domain == nullptr) continue;
       // The plan's pieces, when this result is its k-th rule's (always, for score_response's).
       const bool prepared = k < rules.size() && rules[k].domain == risk.domain;
+      std::string rest = "risk/";
+      rest += risk.domain_code;
       std::string identifier = identifier_value("risk", risk.domain_code);
-      std::string condition_uuid = stable_uuid("Condition " + identifier);
+      const Uuid condition_uuid = make_uuid("Condition " + identifier);
 
-      start_entry("Condition", identifier, condition_uuid);
+      start_entry(condition_head(), rest, view(condition_uuid));
       if (prepared) {
         writer_.RawMembers(plan_.risk_condition_json(k));
       } else {
@@ -539,7 +576,7 @@ class Extractor {
       end_entry();
       ++result_.conditions;
 
-      start_entry("ServiceRequest", identifier, stable_uuid("ServiceRequest " + identifier));
+      start_entry(service_request_head(), rest, view(make_uuid("ServiceRequest " + identifier)));
       if (prepared) {
         writer_.RawMembers(plan_.risk_service_request_json(k));
       } else {
@@ -569,7 +606,7 @@ class Extractor {
       }
       write_key(writer_, "reasonReference");
       writer_.StartArray();
-      write_reference(condition_uuid);
+      write_reference(view(condition_uuid));
       writer_.EndArray();
       write_key(writer_, "supportingInfo");
       writer_.StartArray();
@@ -601,7 +638,9 @@ class Extractor {
   std::string qr_reference_;
   std::string common_members_;
   std::string entry_head_;
-  std::string entry_url_;
+  std::string id_query_;
+  std::string id_json_;
+  std::uint64_t observation_prefix_hash_ = 0;
   std::string common_with_comma_;
   std::string url_head_;
   std::string identifier_head_;
