@@ -85,7 +85,8 @@ struct Node {
   // `%resource.repeat(item)` (cached per resource until the evaluator's reset) and
   // `where(linkId = 'a' or linkId = 'b' …)` (a direct comparison of each item's linkId).
   bool resource_items = false;
-  std::vector<std::string> link_ids;
+  std::vector<std::string> link_ids;  // the compared strings (linkIds or other values)
+  std::string match_member;           // the member they are compared with: where(<member> = …)
   // where(linkId = …) applied directly to %resource.repeat(item): answered from the evaluator's
   // per-resource linkId index instead of comparing every item.
   bool resource_link_ids = false;

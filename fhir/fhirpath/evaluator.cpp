@@ -390,18 +390,30 @@ class Run {
       }
     }
     if (!node.link_ids.empty()) {
-      // where(linkId = 'a' or …): the same result without evaluating the condition per item.
-      for (const Item& item : input) {
+      // where(name = 'a' or name = 'b' …): a string member compared directly; any other shape of
+      // the member (absent, a choice element, not a string) takes the condition's evaluation.
+      const std::int32_t condition = program_.args[node.first_arg];
+      for (std::size_t i = 0; i < input.size(); ++i) {
+        const Item& item = input[i];
         if (!step(node.position)) return false;
-        if (item.kind() != Kind::node) continue;
-        const json::Value* link_id = item.json().find("linkId");
-        if (link_id == nullptr || !link_id->is_string()) continue;
-        for (const std::string& wanted : node.link_ids) {
-          if (link_id->text() == wanted) {
-            if (!push(out, item, node.position)) return false;
-            break;
+        if (item.kind() != Kind::node || !item.json().is_object()) continue;  // no members: empty
+        const json::Value* member = item.json().find(node.match_member);
+        if (member != nullptr && member->is_string()) {
+          for (const std::string& wanted : node.link_ids) {
+            if (member->text() == wanted) {
+              if (!push(out, item, node.position)) return false;
+              break;
+            }
           }
+          continue;
         }
+        Vec result = vec();
+        if (!eval(condition, Frame{Items(&item, 1), &item, static_cast<std::int64_t>(i)}, result)) {
+          return false;
+        }
+        std::optional<bool> keep;
+        if (!truth(result, program_.nodes[static_cast<std::size_t>(condition)].position, keep)) return false;
+        if (keep.value_or(false) && !push(out, item, node.position)) return false;
       }
       return true;
     }

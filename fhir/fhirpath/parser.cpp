@@ -512,19 +512,28 @@ void point_literals_at_text(Program& program) {
   }
 }
 
-// Collects the linkIds of `linkId = 'x' (or linkId = 'y')*`; false for any other shape.
-bool link_id_disjunction(const Program& program, std::int32_t id, std::vector<std::string>& out) {
+// Collects the strings of `m = 'x' (or m = 'y')*` for one member m of the focus; false for any
+// other shape, and for members whose strings are dates (they compare as dates, not as text).
+bool member_disjunction(const Program& program, std::int32_t id, std::string& member,
+                        std::vector<std::string>& out) {
   const Node& node = program.nodes[static_cast<std::size_t>(id)];
   if (node.kind != NodeKind::binary) return false;
   if (node.op == BinaryOp::or_) {
-    return link_id_disjunction(program, node.input, out) &&
-           link_id_disjunction(program, node.right, out);
+    return member_disjunction(program, node.input, member, out) &&
+           member_disjunction(program, node.right, member, out);
   }
   if (node.op != BinaryOp::equal) return false;
   const Node& left = program.nodes[static_cast<std::size_t>(node.input)];
   const Node& right = program.nodes[static_cast<std::size_t>(node.right)];
-  if (left.kind != NodeKind::member || left.input != -1 || left.name != "linkId") return false;
+  if (left.kind != NodeKind::member || left.input != -1 || left.name.empty()) return false;
   if (right.kind != NodeKind::literal || right.literal.kind() != Kind::string) return false;
+  const std::string& name = left.name;
+  if (name[0] >= 'A' && name[0] <= 'Z') return false;  // a type name: selects the resource
+  for (std::string_view date : {"authored", "issued", "birthDate", "date", "recorded", "lastUpdated"}) {
+    if (name == date) return false;
+  }
+  if (!member.empty() && member != name) return false;
+  member = name;
   out.push_back(right.name);
   return true;
 }
@@ -542,14 +551,18 @@ void mark_fast_paths(Program& program) {
       node.questionnaire_items =
           input.kind == NodeKind::constant && input.name == "questionnaire" && repeat_item;
     } else if (node.function == Function::where) {
-      std::vector<std::string> link_ids;
-      if (link_id_disjunction(program, arg, link_ids)) node.link_ids = std::move(link_ids);
+      std::vector<std::string> values;
+      std::string member;
+      if (member_disjunction(program, arg, member, values)) {
+        node.link_ids = std::move(values);
+        node.match_member = std::move(member);
+      }
     }
   }
   // A where(linkId = …) whose input is %resource.repeat(item) (marked above: inputs come first
   // or later in the array, so this is a second pass).
   for (Node& node : program.nodes) {
-    if (node.link_ids.empty() || node.input < 0) continue;
+    if (node.link_ids.empty() || node.match_member != "linkId" || node.input < 0) continue;
     node.resource_link_ids = program.nodes[static_cast<std::size_t>(node.input)].resource_items;
     node.questionnaire_link_ids = program.nodes[static_cast<std::size_t>(node.input)].questionnaire_items;
   }

@@ -382,6 +382,17 @@ ScoringLoad ScoringPlan::compile(std::shared_ptr<const QuestionnaireIndex> index
   plan->need_expressions_.resize(count);
   plan->need_paths_.resize(count);
   plan->calculated_.resize(count, false);
+  plan->option_needs_.resize(count);
+  for (const Item& item : index->items()) {
+    for (const AnswerOption& option : item.answer_options) {
+      bool needs = false;
+      if (const json::Value* flag = option.extension(kIndicatesNeedUrl)) {
+        const json::Value* value = flag->find("valueBoolean");
+        needs = value != nullptr && value->is_bool() && value->as_bool();
+      }
+      plan->option_needs_[item.id].push_back(needs);
+    }
+  }
   Compiler compiler{load.issues, {}};
   const json::Value& resource = index->resource();
   plan->indexed_link_ids_ = std::all_of(index->items().begin(), index->items().end(), [&](const Item& item) {
@@ -732,23 +743,19 @@ bool answer_indicates_need(const ScoringPlan& plan, const Item& item, const json
                            fhirpath::Evaluator& evaluator, Issues& issues) {
   TypedValue typed = find_choice(answer, "value");
   if (!typed) return false;
-  // indicates-need on the chosen answerOption.
-  for (const AnswerOption& option : item.answer_options) {
+  // indicates-need on the chosen answerOption (the flags are read once, in the plan).
+  const CodingView answer_coding = typed.type == ValueType::coding ? coding_of(*typed.node) : CodingView();
+  for (std::size_t k = 0; k < item.answer_options.size(); ++k) {
+    const AnswerOption& option = item.answer_options[k];
     if (option.value.type != typed.type || option.node == nullptr) continue;
     bool same = false;
     if (typed.type == ValueType::coding) {
-      CodingView a = coding_of(*typed.node);
-      CodingView b = coding_of(*option.value.node);
-      same = a.code == b.code && a.system == b.system;
+      same = answer_coding.code == option.coding.code && answer_coding.system == option.coding.system;
     } else {
       same = json::equal_ignoring_member_order(*typed.node, *option.value.node);
     }
     if (!same) continue;
-    const json::Value* flag = option.extension(kIndicatesNeedUrl);
-    if (flag != nullptr) {
-      const json::Value* value = flag->find("valueBoolean");
-      if (value != nullptr && value->as_bool()) return true;
-    }
+    if (plan.option_indicates_need(item.id, k)) return true;
     break;
   }
   const fhirpath::Expression* expression = plan.need_expression(item.id);

@@ -109,6 +109,10 @@ class ScoringPlan : public fhirpath::WeightSource {
   const std::string& need_expression_path(ItemId item) const { return need_paths_[item]; }
   // Whether the item is calculated (its answers come from a calculatedExpression).
   bool is_calculated(ItemId item) const { return calculated_[item]; }
+  // Whether the item's answerOption (by position) has indicates-need true; read once here.
+  bool option_indicates_need(ItemId item, std::size_t option) const {
+    return option < option_needs_[item].size() && option_needs_[item][option];
+  }
 
   // weight(): the answerOption of the item with that linkId matching the Coding.
   std::optional<fhirpath::Decimal> weight(const json::Value& response_item,
@@ -130,6 +134,7 @@ class ScoringPlan : public fhirpath::WeightSource {
   std::vector<std::optional<fhirpath::Expression>> need_expressions_;  // by ItemId
   std::vector<std::string> need_paths_;
   std::vector<bool> calculated_;
+  std::vector<std::vector<bool>> option_needs_;  // by ItemId, then answerOption
 };
 
 struct RiskResult {
