@@ -140,7 +140,7 @@ TEST_P(FhirApi, ErrorsAreOperationOutcomesWithTheRightStatus) {
   EXPECT_EQ(client.get("/Patient", {{"Accept", "application/fhir+json"}}).status, 200u);
   HttpResponse not_allowed = client.del("/Patient");
   EXPECT_EQ(not_allowed.status, 405u);
-  EXPECT_EQ(not_allowed.header("Allow"), "GET, POST");
+  EXPECT_EQ(not_allowed.header("Allow"), "GET, POST, PUT");
   EXPECT_EQ(client.get("/Unicorn/1").status, 404u);
   EXPECT_EQ(client.get("/Patient/nope").status, 404u);
   std::string huge = R"({"resourceType":"Patient","name":[{"text":")" + std::string(9u << 20, 'a') + R"("}]})";
