@@ -87,6 +87,7 @@ struct Node {
   bool resource_items = false;
   std::vector<std::string> link_ids;  // the compared strings (linkIds or other values)
   std::string match_member;           // the member they are compared with: where(<member> = …)
+  std::vector<std::size_t> link_id_hashes;  // std::hash<std::string_view> of each of link_ids
   // where(linkId = …) applied directly to %resource.repeat(item): answered from the evaluator's
   // per-resource linkId index instead of comparing every item.
   bool resource_link_ids = false;

@@ -318,14 +318,16 @@ class Run {
   // evaluator's index of the (cached) items, in document order, as the plain where() gives them.
   bool resource_items_with_link_ids(const Node& node, Items items, Vec& out) {
     if (node.link_ids.size() == 1) {
-      for (std::uint32_t position : evaluator_.cached_positions_of(env_.resource, node.link_ids[0])) {
+      for (std::uint32_t position :
+           evaluator_.cached_positions_of(env_.resource, node.link_ids[0], node.link_id_hashes[0])) {
         if (!step(node.position) || !push(out, items[position], node.position)) return false;
       }
       return true;
     }
     std::pmr::vector<std::uint32_t> positions(arena_);
-    for (const std::string& wanted : node.link_ids) {
-      std::span<const std::uint32_t> found = evaluator_.cached_positions_of(env_.resource, wanted);
+    for (std::size_t k = 0; k < node.link_ids.size(); ++k) {
+      std::span<const std::uint32_t> found =
+          evaluator_.cached_positions_of(env_.resource, node.link_ids[k], node.link_id_hashes[k]);
       positions.insert(positions.end(), found.begin(), found.end());
     }
     std::sort(positions.begin(), positions.end());
@@ -419,7 +421,12 @@ class Run {
     }
     if (node.resource_items) {
       std::size_t start = out.size();
-      if (!repeat(program_.args[node.first_arg], input, out, node.position)) return false;
+      // From the one resource, `item` only ever reaches children of the node it is applied to:
+      // a tree walk meets each node once, so nothing needs de-duplicating.
+      if (!repeat(program_.args[node.first_arg], input, out, node.position,
+                  /*tree_walk=*/input.size() == 1)) {
+        return false;
+      }
       evaluator_.cache_resource_items(env_.resource, Items(out).subspan(start));
       return true;
     }
@@ -548,7 +555,7 @@ class Run {
     return false;
   }
 
-  bool repeat(std::int32_t arg, Items input, Vec& out, std::uint32_t position) {
+  bool repeat(std::int32_t arg, Items input, Vec& out, std::uint32_t position, bool tree_walk = false) {
     Vec queue(input.begin(), input.end(), arena_);
     std::size_t start = out.size();
     // Nodes already in the result, by identity (a linear search made repeat quadratic).
@@ -560,7 +567,9 @@ class Run {
       if (!eval(arg, Frame{Items(&current, 1), &current, -1}, produced)) return false;
       for (const Item& item : produced) {
         if (!step(position)) return false;
-        if (item.kind() == Kind::node) {
+        if (tree_walk && item.kind() == Kind::node) {
+          // nothing to check: see the caller
+        } else if (item.kind() == Kind::node) {
           if (!seen.insert(&item.json()).second) continue;
         } else {
           if (values && contains_same(Items(out).subspan(start), item)) continue;
@@ -978,29 +987,41 @@ Evaluator::Evaluator(Limits limits) : limits_(limits) {
 }
 
 std::span<const std::uint32_t> Evaluator::cached_positions_of(const json::Value* resource,
-                                                              std::string_view link_id) {
+                                                              std::string_view link_id,
+                                                              std::size_t hash) {
   if (resource == nullptr || resource != cached_resource_) return {};
   if (!link_index_built_) {
     link_index_.clear();
+    const std::hash<std::string_view> hasher;
     for (std::size_t i = 0; i < cached_items_.size(); ++i) {
       const Item& item = cached_items_[i];
       if (item.kind() != Kind::node || !item.json().is_object()) continue;
       const json::Value* value = item.json().find("linkId");
       if (value == nullptr || !value->is_string()) continue;
-      link_index_.push_back({value->text(), static_cast<std::uint32_t>(i)});
+      link_index_.push_back({hasher(value->text()), value->text(), static_cast<std::uint32_t>(i)});
     }
-    // Stable: positions of one linkId stay in document order.
-    std::stable_sort(link_index_.begin(), link_index_.end(),
-                     [](const LinkIdEntry& a, const LinkIdEntry& b) { return a.link_id < b.link_id; });
+    std::sort(link_index_.begin(), link_index_.end(), [](const LinkIdEntry& a, const LinkIdEntry& b) {
+      return a.hash != b.hash ? a.hash < b.hash : a.position < b.position;
+    });
     link_positions_.resize(link_index_.size());
     for (std::size_t i = 0; i < link_index_.size(); ++i) link_positions_[i] = link_index_[i].position;
     link_index_built_ = true;
   }
-  auto [first, last] = std::equal_range(
-      link_index_.begin(), link_index_.end(), LinkIdEntry{link_id, 0},
-      [](const LinkIdEntry& a, const LinkIdEntry& b) { return a.link_id < b.link_id; });
-  return std::span<const std::uint32_t>(link_positions_.data() + (first - link_index_.begin()),
-                                        static_cast<std::size_t>(last - first));
+  auto first = std::lower_bound(link_index_.begin(), link_index_.end(), hash,
+                                [](const LinkIdEntry& a, std::size_t h) { return a.hash < h; });
+  auto last = first;
+  bool same_text = true;
+  for (; last != link_index_.end() && last->hash == hash; ++last) same_text = same_text && last->link_id == link_id;
+  if (same_text) {
+    return std::span<const std::uint32_t>(link_positions_.data() + (first - link_index_.begin()),
+                                          static_cast<std::size_t>(last - first));
+  }
+  // Another linkId with the same hash: only this one's positions (still in order).
+  link_scratch_.clear();
+  for (auto it = first; it != last; ++it) {
+    if (it->link_id == link_id) link_scratch_.push_back(it->position);
+  }
+  return link_scratch_;
 }
 
 void Evaluator::reset() {

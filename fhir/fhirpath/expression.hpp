@@ -152,8 +152,14 @@ class Evaluator {
   }
   // Positions in the cached %resource.repeat(item) of the items with this linkId (a string), in
   // document order; empty unless that resource's items are cached. Built on first use.
+  // `hash` is std::hash<std::string_view> of link_id (compiled expressions keep it). The span
+  // is valid until the next call.
   std::span<const std::uint32_t> cached_positions_of(const json::Value* resource,
-                                                     std::string_view link_id);
+                                                     std::string_view link_id, std::size_t hash);
+  std::span<const std::uint32_t> cached_positions_of(const json::Value* resource,
+                                                     std::string_view link_id) {
+    return cached_positions_of(resource, link_id, std::hash<std::string_view>()(link_id));
+  }
 
  private:
   // Counts what the arena had to take from the heap beyond its own buffer, so that reset() can
@@ -182,14 +188,17 @@ class Evaluator {
   std::optional<std::pmr::monotonic_buffer_resource> arena_;
   const json::Value* cached_resource_ = nullptr;
   Items cached_items_;
-  // linkId → position in cached_items_, sorted by linkId then position; capacity kept across
-  // resets, so that it allocates only for the first responses.
+  // linkId → position in cached_items_, sorted by the linkId's hash then position (integer
+  // comparisons only); capacity kept across resets, so that it allocates only for the first
+  // responses.
   struct LinkIdEntry {
+    std::size_t hash;
     std::string_view link_id;
     std::uint32_t position;
   };
   std::vector<LinkIdEntry> link_index_;
   std::vector<std::uint32_t> link_positions_;
+  std::vector<std::uint32_t> link_scratch_;  // positions when two linkIds share a hash
   bool link_index_built_ = false;
 };
 

@@ -556,6 +556,9 @@ void mark_fast_paths(Program& program) {
       if (member_disjunction(program, arg, member, values)) {
         node.link_ids = std::move(values);
         node.match_member = std::move(member);
+        for (const std::string& value : node.link_ids) {
+          node.link_id_hashes.push_back(std::hash<std::string_view>()(value));
+        }
       }
     }
   }
