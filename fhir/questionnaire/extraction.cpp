@@ -221,7 +221,7 @@ struct Evidence {
 class Extractor {
  public:
   Extractor(const ExtractionPlan& plan, const json::Value& response, const ScoreResult& score,
-            fhirpath::Evaluator& evaluator, ExtractionResult& result)
+            fhirpath::Evaluator& evaluator, ExtractionResult& result, const ResponseTree* tree)
       : plan_(plan),
         index_(plan.scoring().index()),
         response_(response),
@@ -229,7 +229,8 @@ class Extractor {
         evaluator_(evaluator),
         result_(result),
         writer_(result.bundle_json),
-        tree_(ResponseTree::build(index_, response)),
+        built_(tree != nullptr ? ResponseTree() : ResponseTree::build(index_, response)),
+        tree_(tree != nullptr ? *tree : built_),
         enablement_(index_, tree_),
         counters_(index_.items().size(), 0) {}
 
@@ -624,7 +625,8 @@ class Extractor {
   fhirpath::Evaluator& evaluator_;
   ExtractionResult& result_;
   JsonText writer_;  // appends to result_.bundle_json
-  ResponseTree tree_;
+  ResponseTree built_;  // when the caller gave no tree
+  const ResponseTree& tree_;
   Enablement enablement_;
   std::vector<std::uint32_t> counters_;
   std::vector<std::pair<std::string_view, std::vector<Evidence>>> evidence_;
@@ -783,7 +785,16 @@ std::span<const json::Value* const> ExtractionPlan::gravity_categories(std::stri
 ExtractionResult extract(const ExtractionPlan& plan, const json::Value& response,
                          const ScoreResult& score, fhirpath::Evaluator& evaluator) {
   ExtractionResult result;
-  Extractor extractor(plan, response, score, evaluator, result);
+  Extractor extractor(plan, response, score, evaluator, result, nullptr);
+  if (!extractor.run()) result.bundle_json.clear();
+  return result;
+}
+
+ExtractionResult extract(const ExtractionPlan& plan, const json::Value& response,
+                         const ScoreResult& score, fhirpath::Evaluator& evaluator,
+                         const ResponseTree& tree) {
+  ExtractionResult result;
+  Extractor extractor(plan, response, score, evaluator, result, &tree);
   if (!extractor.run()) result.bundle_json.clear();
   return result;
 }

@@ -31,6 +31,7 @@
 #include "fhir/fhirpath/expression.hpp"
 #include "fhir/json.hpp"
 #include "fhir/outcome.hpp"
+#include "fhir/questionnaire/response_tree.hpp"
 #include "fhir/questionnaire/scoring.hpp"
 
 namespace socialrx::fhir::questionnaire {
@@ -120,6 +121,12 @@ struct ExtractionResult {
 // in), `score` its scoring result. Uses the evaluator for indicates-need-when.
 ExtractionResult extract(const ExtractionPlan& plan, const json::Value& response,
                          const ScoreResult& score, fhirpath::Evaluator& evaluator);
+// The same with the tree of `response` built beforehand (ResponseTree::build(index, response)):
+// the tree validation and scoring used, unless scoring filled calculated answers in (then
+// score.filled_document is the response, and its tree must be built from it).
+ExtractionResult extract(const ExtractionPlan& plan, const json::Value& response,
+                         const ScoreResult& score, fhirpath::Evaluator& evaluator,
+                         const ResponseTree& tree);
 
 // urn:uuid:… derived from a text (FNV-1a based, not random): the same identifier always gets the
 // same fullUrl.

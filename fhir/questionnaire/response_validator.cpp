@@ -35,11 +35,8 @@ bool has_value(const json::Value& answer) { return static_cast<bool>(find_choice
 
 class ResponseChecker {
  public:
-  ResponseChecker(const QuestionnaireIndex& index, const json::Value& response)
-      : index_(index),
-        response_(response),
-        tree_(ResponseTree::build(index, response)),
-        enablement_(index, tree_) {}
+  ResponseChecker(const QuestionnaireIndex& index, const json::Value& response, const ResponseTree& tree)
+      : index_(index), response_(response), tree_(tree), enablement_(index, tree_) {}
 
   Issues run() {
     check_questionnaire_reference();
@@ -313,7 +310,7 @@ class ResponseChecker {
 
   const QuestionnaireIndex& index_;
   const json::Value& response_;
-  ResponseTree tree_;
+  const ResponseTree& tree_;
   Enablement enablement_;
   Issues issues_;
 };
@@ -321,7 +318,13 @@ class ResponseChecker {
 }  // namespace
 
 Issues validate_response(const QuestionnaireIndex& index, const json::Value& response) {
-  return ResponseChecker(index, response).run();
+  const ResponseTree tree = ResponseTree::build(index, response);
+  return ResponseChecker(index, response, tree).run();
+}
+
+Issues validate_response(const QuestionnaireIndex& index, const json::Value& response,
+                         const ResponseTree& tree) {
+  return ResponseChecker(index, response, tree).run();
 }
 
 Issue questionnaire_not_found(std::string_view canonical) {

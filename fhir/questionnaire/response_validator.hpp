@@ -26,10 +26,15 @@
 #include "fhir/json.hpp"
 #include "fhir/outcome.hpp"
 #include "fhir/questionnaire/questionnaire_index.hpp"
+#include "fhir/questionnaire/response_tree.hpp"
 
 namespace socialrx::fhir::questionnaire {
 
 Issues validate_response(const QuestionnaireIndex& index, const json::Value& response);
+// The same with the response's tree built beforehand (ResponseTree::build(index, response)), so
+// that validation, scoring and extraction of one response build it once.
+Issues validate_response(const QuestionnaireIndex& index, const json::Value& response,
+                         const ResponseTree& tree);
 
 // The issue for a response whose `questionnaire` the registry does not know (the caller answers
 // 422): code not-found, expression QuestionnaireResponse.questionnaire.

@@ -589,8 +589,11 @@ struct ScoringRun {
   }
 };
 
-ScoreResult score_response(const ScoringPlan& plan, const json::Value& response,
-                           fhirpath::Evaluator& evaluator) {
+namespace {
+
+// Scores with the caller's tree of the response, or (null) one built here when needed.
+ScoreResult score_with_tree(const ScoringPlan& plan, const json::Value& response,
+                            fhirpath::Evaluator& evaluator, const ResponseTree* given_tree) {
   ScoreResult result;
   evaluator.reset();
   const QuestionnaireIndex& index = plan.index();
@@ -603,7 +606,9 @@ ScoreResult score_response(const ScoringPlan& plan, const json::Value& response,
   const bool needs_tree = !plan.calculations().empty() ||
                           std::any_of(plan.variables().begin(), plan.variables().end(),
                                       [](const CompiledVariable& v) { return v.item != no_item; });
-  ResponseTree tree = needs_tree ? ResponseTree::build(index, response) : ResponseTree();
+  const ResponseTree built =
+      needs_tree && given_tree == nullptr ? ResponseTree::build(index, response) : ResponseTree();
+  const ResponseTree& tree = given_tree != nullptr ? *given_tree : built;
 
   // 1. Variables.
   for (const CompiledVariable& variable : plan.variables()) {
@@ -736,6 +741,18 @@ ScoreResult score_response(const ScoringPlan& plan, const json::Value& response,
     result.do_not_contact = run.holds(*plan.do_not_contact(), plan.do_not_contact_path());
   }
   return result;
+}
+
+}  // namespace
+
+ScoreResult score_response(const ScoringPlan& plan, const json::Value& response,
+                           fhirpath::Evaluator& evaluator) {
+  return score_with_tree(plan, response, evaluator, nullptr);
+}
+
+ScoreResult score_response(const ScoringPlan& plan, const json::Value& response,
+                           fhirpath::Evaluator& evaluator, const ResponseTree& tree) {
+  return score_with_tree(plan, response, evaluator, &tree);
 }
 
 bool answer_indicates_need(const ScoringPlan& plan, const Item& item, const json::Value& answer,

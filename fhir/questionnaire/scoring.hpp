@@ -41,6 +41,7 @@
 #include "fhir/json.hpp"
 #include "fhir/outcome.hpp"
 #include "fhir/questionnaire/questionnaire_index.hpp"
+#include "fhir/questionnaire/response_tree.hpp"
 
 namespace socialrx::fhir::questionnaire {
 
@@ -169,6 +170,9 @@ struct ScoreResult {
 // Resets the evaluator first.
 ScoreResult score_response(const ScoringPlan& plan, const json::Value& response,
                            fhirpath::Evaluator& evaluator);
+// The same with the response's tree built beforehand (ResponseTree::build(plan.index(), response)).
+ScoreResult score_response(const ScoringPlan& plan, const json::Value& response,
+                           fhirpath::Evaluator& evaluator, const ResponseTree& tree);
 
 // Whether one answer indicates a need: its answerOption has indicates-need true, or the item's
 // indicates-need-when holds with %answer = the answer's value. Evaluation errors go to issues

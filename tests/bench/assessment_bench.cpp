@@ -9,7 +9,8 @@
 //   BM_ParseAndValidate   socialrx::fhir::parse_and_validate (parse + structural validation)
 //   BM_Pipeline           parse_and_validate + validate_response against the Questionnaire +
 //                         score_response + extract (the transaction Bundle as JSON text): what
-//                         the gateway does for a created response
+//                         the gateway does for a created response; the three share one
+//                         ResponseTree (their overloads that take it)
 //   BM_ValidateResponse   validate_response alone, on a document parsed beforehand
 //   BM_Score              score_response alone, on a document parsed beforehand
 //   BM_Extract            extract alone (scored beforehand; the evaluator is reset per
@@ -47,6 +48,7 @@
 #include "fhir/json.hpp"
 #include "fhir/questionnaire/extraction.hpp"
 #include "fhir/questionnaire/questionnaire_index.hpp"
+#include "fhir/questionnaire/response_tree.hpp"
 #include "fhir/questionnaire/response_validator.hpp"
 #include "fhir/questionnaire/scoring.hpp"
 #include "fhir/validator.hpp"
@@ -130,11 +132,17 @@ PipelineOutput pipeline(std::string_view bytes, fhir::fhirpath::Evaluator& evalu
   fhir::ParsedResource parsed = fhir::parse_and_validate(bytes);
   if (!parsed.valid()) return out;
   const fhir::json::Value& response = parsed.document->root();
-  fhir::Issues validation = q::validate_response(*s.index, response);
+  // One tree of the response for validation, scoring and extraction.
+  const q::ResponseTree tree = q::ResponseTree::build(*s.index, response);
+  fhir::Issues validation = q::validate_response(*s.index, response, tree);
   if (validation.has_errors()) return out;
-  q::ScoreResult score = q::score_response(s.plan->scoring(), response, evaluator);
+  q::ScoreResult score = q::score_response(s.plan->scoring(), response, evaluator, tree);
   if (score.issues.has_errors()) return out;
-  q::ExtractionResult extraction = q::extract(*s.plan, score.response(response), score, evaluator);
+  // Scoring that filled calculated answers in gives a new response, with a tree of its own.
+  const fhir::json::Value& scored = score.response(response);
+  q::ExtractionResult extraction =
+      score.filled_document ? q::extract(*s.plan, scored, score, evaluator)
+                            : q::extract(*s.plan, scored, score, evaluator, tree);
   if (extraction.issues.has_errors() || extraction.bundle_json.empty()) return out;
   out.bundle_bytes = extraction.bundle_json.size();
   out.entries = extraction.observations + extraction.conditions + extraction.service_requests;
@@ -300,6 +308,21 @@ int dump(const fs::path& directory) {
     q::ScoreResult score = q::score_response(setup().plan->scoring(), response, evaluator);
     q::ExtractionResult extraction = q::extract(*setup().plan, score.response(response), score, evaluator);
     const std::string stem = file.stem().string();
+    // The pipeline's way (one tree shared by the three steps) must give the same.
+    {
+      const q::ResponseTree tree = q::ResponseTree::build(*setup().index, response);
+      fhir::fhirpath::Evaluator other;
+      q::ScoreResult shared = q::score_response(setup().plan->scoring(), response, other, tree);
+      q::ExtractionResult again =
+          shared.filled_document ? q::extract(*setup().plan, shared.response(response), shared, other)
+                                 : q::extract(*setup().plan, response, shared, other, tree);
+      if (again.bundle_json != extraction.bundle_json ||
+          q::validate_response(*setup().index, response, tree).size() !=
+              q::validate_response(*setup().index, response).size()) {
+        std::cerr << stem << ": the shared-tree pipeline gives another result\n";
+        return 1;
+      }
+    }
     std::ofstream(directory / (stem + ".bundle.json"), std::ios::binary) << extraction.bundle_json;
     std::ofstream(directory / (stem + ".issues.json"), std::ios::binary)
         << fhir::to_operation_outcome_json(score.issues) << '\n'

@@ -355,6 +355,18 @@ TEST_F(ShippedScreeningTest, ValidResponsesScoreAndExtractAsExpected) {
     EXPECT_FALSE(validation.has_errors()) << to_operation_outcome_json(validation);
     ExtractionResult extraction = extract(*plan_, scored, score, evaluator_);
     EXPECT_FALSE(extraction.issues.has_errors()) << to_operation_outcome_json(extraction.issues);
+    {
+      // One tree shared by validation, scoring and extraction gives the same.
+      const ResponseTree tree = ResponseTree::build(*index_, document.root());
+      fhirpath::Evaluator other;
+      EXPECT_EQ(listed(validate_response(*index_, document.root(), tree)),
+                listed(validate_response(*index_, document.root())));
+      ScoreResult shared = score_response(plan_->scoring(), document.root(), other, tree);
+      EXPECT_EQ(shared.do_not_contact, score.do_not_contact);
+      if (!shared.filled_document) {
+        EXPECT_EQ(extract(*plan_, document.root(), shared, other, tree).bundle_json, extraction.bundle_json);
+      }
+    }
     json::Document bundle = parse_json(extraction.bundle_json);
     EXPECT_TRUE(validate_resource(bundle.root()).empty());
     for (const json::Value& entry : bundle.root().find("entry")->items()) {
