@@ -112,6 +112,11 @@ const std::string& asked_unknown_member() {
   return text;
 }
 
+const std::string& asked_unknown_with_comma() {
+  static const std::string text = "," + asked_unknown_member();
+  return text;
+}
+
 const std::string& positive_member() {
   static const std::string text = rendered_member([](JsonText& writer) {
     write_key(writer, "interpretation");
@@ -210,6 +215,11 @@ const EntryHead& condition_head() {
 const EntryHead& service_request_head() {
   static const EntryHead head = entry_head("ServiceRequest");
   return head;
+}
+
+const std::string& positive_with_comma() {
+  static const std::string text = "," + positive_member();
+  return text;
 }
 
 struct Evidence {
@@ -346,13 +356,40 @@ class Extractor {
       }
       bool positive = answer_indicates_need(plan_.scoring(), item, answer, *node.node, response_,
                                             evaluator_, result_.issues);
-      observation(item, &typed, positive);
+      observation(item, &typed, positive, typed.type == ValueType::coding ? option_value(item, *typed.node) : nullptr);
     }
+  }
+
+  // The pre-rendered value of the answerOption this Coding is, when writing the Coding would
+  // give exactly its text: the same strings for system, version, code and display.
+  const std::string* option_value(const Item& item, const json::Value& coding) const {
+    if (!coding.is_object()) return nullptr;
+    static constexpr std::string_view kKeys[4] = {"system", "version", "code", "display"};
+    std::string_view given[4];
+    for (const json::Member& member : coding.members()) {
+      for (int k = 0; k < 4; ++k) {
+        if (member.key != kKeys[k]) continue;
+        if (given[k].data() != nullptr) return nullptr;  // a repeated key: let the writer decide
+        if (!member.value.is_string()) return nullptr;
+        given[k] = member.value.text().data() != nullptr ? member.value.text() : std::string_view("", 0);
+      }
+    }
+    for (std::size_t o = 0; o < item.answer_options.size(); ++o) {
+      const ExtractionPlan::OptionValue* value = plan_.option_value(item.id, o);
+      if (value == nullptr || value->parts[0] != given[0] || value->parts[2] != given[2]) continue;
+      for (int k = 0; k < 4; ++k) {
+        const bool a = given[k].data() != nullptr;
+        const bool b = value->parts[k].data() != nullptr;
+        if (a != b || given[k] != value->parts[k]) return nullptr;
+      }
+      return &value->json;
+    }
+    return nullptr;
   }
 
   void absent(const Item& item) {
     if (!extractable(item) || plan_.hidden(item.id) || plan_.scoring().is_calculated(item.id)) return;
-    observation(item, nullptr, false);
+    observation(item, nullptr, false, nullptr);
   }
 
   std::string identifier_value(std::string_view middle, std::string_view last) const {
@@ -461,7 +498,8 @@ class Extractor {
     append_json(out, value);
   }
 
-  void observation(const Item& item, const TypedValue* value, bool positive) {
+  // `rendered`: the value member pre-rendered in the plan (an answerOption's Coding), or null.
+  void observation(const Item& item, const TypedValue* value, bool positive, const std::string* rendered) {
     std::uint32_t n = counters_[item.id]++;
     char digits[16];
     const std::string_view number(digits,
@@ -474,34 +512,37 @@ class Extractor {
     seed_ += number;
     const Uuid uuid = make_uuid(seed_, observation_prefix_hash_, id_.size() + 1);
 
-    std::string& out = writer_.RawValueOutput();
-    out += "{\"fullUrl\":\"";
-    out += view(uuid);
-    out += url_head_;
-    out += plan_.link_id_query(item.id);
-    out += number;
-    out += identifier_head_;
-    out += plan_.link_id_json(item.id);
-    out += number;
-    out += status_head_;
-    out += plan_.category_and_code_json(item.id);
+    std::string_view value_json;
+    if (rendered != nullptr) {
+      value_json = *rendered;
+    } else if (value != nullptr) {
+      value_scratch_.clear();
+      append_value(value_scratch_, *value);
+      value_json = value_scratch_;
+    } else {
+      value_json = asked_unknown_with_comma();
+    }
     // subject, effectiveDateTime, issued, performer: the same for every Observation of the
     // response, written once (see common_members) and copied.
-    out += common_with_comma_;
-    if (value != nullptr) {
-      append_value(out, *value);
-    } else {
-      out += ',';
-      out += asked_unknown_member();
+    const std::string_view parts[] = {
+        "{\"fullUrl\":\"", view(uuid), url_head_, plan_.link_id_query(item.id), number, identifier_head_,
+        plan_.link_id_json(item.id), number, status_head_, plan_.category_and_code_json(item.id),
+        common_with_comma_, value_json, positive ? std::string_view(positive_with_comma()) : std::string_view(),
+        tail_};
+    std::size_t size = 0;
+    for (std::string_view part : parts) size += part.size();
+    // One resize and plain copies: appending piece by piece cost more than the copying.
+    std::string& out = writer_.RawValueOutput();
+    std::size_t at = out.size();
+    out.resize(at + size);
+    char* cursor = out.data() + at;
+    for (std::string_view part : parts) {
+      std::memcpy(cursor, part.data(), part.size());
+      cursor += part.size();
     }
-    if (positive) {
-      out += ',';
-      out += positive_member();
-    }
-    out += tail_;
     ++result_.observations;
-    if (const json::Value* domain = plan_.domain(item.id)) {
-      std::string_view code = domain->string_at("code");
+    if (plan_.domain(item.id) != nullptr) {
+      std::string_view code = plan_.domain_code(item.id);
       auto it = std::find_if(evidence_.begin(), evidence_.end(),
                              [&](const auto& entry) { return entry.first == code; });
       if (it == evidence_.end()) {
@@ -649,6 +690,7 @@ class Extractor {
   std::string status_head_;
   std::string tail_;
   std::string seed_;
+  std::string value_scratch_;
 };
 
 }  // namespace
@@ -755,6 +797,26 @@ std::shared_ptr<const ExtractionPlan> ExtractionPlan::build(std::shared_ptr<cons
     condition = rendered_member([&](JsonText& writer) { write_condition_members(writer, *plan, *rule.domain); });
     service_request =
         rendered_member([&](JsonText& writer) { write_service_request_members(writer, *plan, *rule.domain); });
+  }
+  plan->option_values_.resize(count);
+  plan->domain_code_.resize(count);
+  for (const Item& item : index.items()) {
+    if (const json::Value* domain = plan->domain_[item.id]) plan->domain_code_[item.id] = domain->string_at("code");
+    for (const AnswerOption& option : item.answer_options) {
+      OptionValue& value = plan->option_values_[item.id].emplace_back();
+      if (option.value.type != ValueType::coding || !option.value.node->is_object()) continue;
+      const json::Value& coding = *option.value.node;
+      value.json = ",\"valueCodeableConcept\":{\"coding\":[";
+      append_coding(value.json, coding);
+      value.json += "]}";
+      static constexpr std::string_view kKeys[4] = {"system", "version", "code", "display"};
+      for (int k = 0; k < 4; ++k) {
+        const json::Value* part = coding.find(kKeys[k]);
+        if (part != nullptr && part->is_string()) {
+          value.parts[k] = part->text().data() != nullptr ? part->text() : std::string_view("", 0);
+        }
+      }
+    }
   }
   plan->link_id_query_.resize(count);
   plan->link_id_json_.resize(count);

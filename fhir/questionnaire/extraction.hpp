@@ -86,6 +86,20 @@ class ExtractionPlan {
   const std::string& link_id_query(ItemId item) const { return link_id_query_[item]; }
   const std::string& link_id_json(ItemId item) const { return link_id_json_[item]; }
   const std::string& category_and_code_json(ItemId item) const { return category_and_code_json_[item]; }
+  // The value member of an Observation whose answer is this answerOption's Coding
+  // (`,"valueCodeableConcept":{"coding":[…]}`), with what it was written from; empty for options
+  // that are not Codings. Used when the answer's Coding has the same strings.
+  struct OptionValue {
+    std::string json;
+    std::string_view parts[4];  // system, version, code, display (absent: data() null)
+  };
+  const OptionValue* option_value(ItemId item, std::size_t option) const {
+    return option < option_values_[item].size() && !option_values_[item][option].json.empty()
+               ? &option_values_[item][option]
+               : nullptr;
+  }
+  // The code of domain(item) (empty when none).
+  std::string_view domain_code(ItemId item) const { return domain_code_[item]; }
   // Pre-rendered members of the Condition and ServiceRequest of each sdh-risk rule (by position
   // in ScoringPlan::risks()): `"clinicalStatus":…,"verificationStatus":…,"category":[…],"code":{…}`
   // and `"status":"draft","intent":"proposal","category":[…]`.
@@ -95,6 +109,8 @@ class ExtractionPlan {
   }
 
  private:
+  std::vector<std::vector<OptionValue>> option_values_;  // by ItemId, then answerOption
+  std::vector<std::string_view> domain_code_;
   std::vector<std::string> risk_condition_json_;
   std::vector<std::string> risk_service_request_json_;
   std::vector<std::string> link_id_query_;
