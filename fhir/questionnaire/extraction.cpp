@@ -127,6 +127,14 @@ const std::string& positive_member() {
   return text;
 }
 
+// {"reference":"…"}
+template <typename Writer>
+void write_reference_to(Writer& writer, std::string_view reference) {
+  writer.StartObject();
+  write_member(writer, "reference", reference);
+  writer.EndObject();
+}
+
 // Our sdh-domain code and its Gravity categories, one CodeableConcept each.
 template <typename Writer>
 void write_domain_categories(Writer& writer, const ExtractionPlan& plan, const json::Value& domain) {
@@ -215,6 +223,17 @@ const EntryHead& condition_head() {
 const EntryHead& service_request_head() {
   static const EntryHead head = entry_head("ServiceRequest");
   return head;
+}
+
+const std::string& order_detail_member() {
+  static const std::string text = rendered_member([](JsonText& writer) {
+    write_key(writer, "orderDetail");
+    writer.StartArray();
+    write_codeable_concept(writer, extraction_system::sdohcc_temporary, "contacting-subject-prohibited",
+                           "Contacting subject prohibited");
+    writer.EndArray();
+  });
+  return text;
 }
 
 const std::string& positive_with_comma() {
@@ -364,19 +383,25 @@ class Extractor {
   // give exactly its text: the same strings for system, version, code and display.
   const std::string* option_value(const Item& item, const json::Value& coding) const {
     if (!coding.is_object()) return nullptr;
-    static constexpr std::string_view kKeys[4] = {"system", "version", "code", "display"};
-    std::string_view given[4];
+    std::string_view given[4];  // system, version, code, display
     for (const json::Member& member : coding.members()) {
-      for (int k = 0; k < 4; ++k) {
-        if (member.key != kKeys[k]) continue;
-        if (given[k].data() != nullptr) return nullptr;  // a repeated key: let the writer decide
-        if (!member.value.is_string()) return nullptr;
-        given[k] = member.value.text().data() != nullptr ? member.value.text() : std::string_view("", 0);
+      const std::string_view key = member.key;
+      int k = -1;
+      if (key.size() == 4) {
+        k = key == "code" ? 2 : -1;
+      } else if (key.size() == 6) {
+        k = key == "system" ? 0 : -1;
+      } else if (key.size() == 7) {
+        k = key == "version" ? 1 : key == "display" ? 3 : -1;
       }
+      if (k < 0) continue;
+      if (given[k].data() != nullptr) return nullptr;  // a repeated key: let the writer decide
+      if (!member.value.is_string()) return nullptr;
+      given[k] = member.value.text().data() != nullptr ? member.value.text() : std::string_view("", 0);
     }
     for (std::size_t o = 0; o < item.answer_options.size(); ++o) {
       const ExtractionPlan::OptionValue* value = plan_.option_value(item.id, o);
-      if (value == nullptr || value->parts[0] != given[0] || value->parts[2] != given[2]) continue;
+      if (value == nullptr || value->parts[2] != given[2] || value->parts[0] != given[0]) continue;
       for (int k = 0; k < 4; ++k) {
         const bool a = given[k].data() != nullptr;
         const bool b = value->parts[k].data() != nullptr;
@@ -422,12 +447,6 @@ class Extractor {
   void end_entry() {
     writer_.EndObject();  // resource
     writer_.EndObject();  // entry
-  }
-
-  void write_reference(std::string_view reference) {
-    writer_.StartObject();
-    write_member(writer_, "reference", reference);
-    writer_.EndObject();
   }
 
   // The parts of every Observation entry that depend only on the response, around the per-item
@@ -580,10 +599,30 @@ class Extractor {
                              "the response has no subject: no Condition or ServiceRequest is proposed");
       return;
     }
-    std::string subject_member = rendered_member([&](JsonText& writer) {
+    // The members that are the same in every Condition and ServiceRequest of this response,
+    // rendered once: `"key":value`, copied in with RawMembers.
+    const std::string subject_member = rendered_member([&](JsonText& writer) {
       write_key(writer, "subject");
       write_json(writer, *subject_);
     });
+    std::string recorded_member, authored_on_member, requester_member;
+    if (!authored_.empty()) {
+      recorded_member = rendered_member([&](JsonText& writer) { write_member(writer, "recordedDate", authored_); });
+      authored_on_member = rendered_member([&](JsonText& writer) { write_member(writer, "authoredOn", authored_); });
+    }
+    if (author_ != nullptr) {
+      requester_member = rendered_member([&](JsonText& writer) {
+        write_key(writer, "requester");
+        write_json(writer, *author_);
+      });
+    }
+    const std::string supporting_member = rendered_member([&](JsonText& writer) {
+      write_key(writer, "supportingInfo");
+      writer.StartArray();
+      write_reference_to(writer, qr_reference_);
+      writer.EndArray();
+    });
+    std::string member;  // per entry
     const std::span<const RiskRule> rules = plan_.scoring().risks();
     for (std::size_t k = 0; k < score_.risks.size(); ++k) {
       const RiskResult& risk = score_.risks[k];
@@ -602,18 +641,17 @@ class Extractor {
         write_condition_members(writer_, plan_, *risk.domain);
       }
       writer_.RawMembers(subject_member);
-      if (!authored_.empty()) write_member(writer_, "recordedDate", authored_);
+      writer_.RawMembers(recorded_member);
       std::vector<const Evidence*> cited = evidence_for(risk.domain_code);
       if (!cited.empty()) {
-        write_key(writer_, "evidence");
-        writer_.StartArray();
-        writer_.StartObject();
-        write_key(writer_, "detail");
-        writer_.StartArray();
-        for (const Evidence* evidence : cited) write_reference(view(evidence->uuid));
-        writer_.EndArray();
-        writer_.EndObject();
-        writer_.EndArray();
+        member.assign("\"evidence\":[{\"detail\":[");
+        for (std::size_t i = 0; i < cited.size(); ++i) {
+          member += i == 0 ? "{\"reference\":\"" : ",{\"reference\":\"";
+          member += view(cited[i]->uuid);  // hex digits and dashes: nothing to escape
+          member += "\"}";
+        }
+        member += "]}]";
+        writer_.RawMembers(member);
       }
       end_entry();
       ++result_.conditions;
@@ -624,36 +662,21 @@ class Extractor {
       } else {
         write_service_request_members(writer_, plan_, *risk.domain);
       }
-      if (score_.do_not_contact) {
-        write_key(writer_, "orderDetail");
-        writer_.StartArray();
-        write_codeable_concept(writer_, sys::sdohcc_temporary, "contacting-subject-prohibited",
-                               "Contacting subject prohibited");
-        writer_.EndArray();
-      }
+      if (score_.do_not_contact) writer_.RawMembers(order_detail_member());
       writer_.RawMembers(subject_member);
-      if (!authored_.empty()) write_member(writer_, "authoredOn", authored_);
-      if (author_ != nullptr) {
-        write_key(writer_, "requester");
-        write_json(writer_, *author_);
-      }
+      writer_.RawMembers(authored_on_member);
+      writer_.RawMembers(requester_member);
       if (risk.recipient != nullptr) {
-        write_key(writer_, "performerType");
-        writer_.StartObject();
-        write_key(writer_, "coding");
-        writer_.StartArray();
-        write_coding(writer_, *risk.recipient);
-        writer_.EndArray();
-        writer_.EndObject();
+        member.assign("\"performerType\":{\"coding\":[");
+        append_coding(member, *risk.recipient);
+        member += "]}";
+        writer_.RawMembers(member);
       }
-      write_key(writer_, "reasonReference");
-      writer_.StartArray();
-      write_reference(view(condition_uuid));
-      writer_.EndArray();
-      write_key(writer_, "supportingInfo");
-      writer_.StartArray();
-      write_reference(qr_reference_);
-      writer_.EndArray();
+      member.assign("\"reasonReference\":[{\"reference\":\"");
+      member += view(condition_uuid);
+      member += "\"}]";
+      writer_.RawMembers(member);
+      writer_.RawMembers(supporting_member);
       end_entry();
       ++result_.service_requests;
     }
