@@ -292,25 +292,41 @@ class Run {
       return true;
     }
     FhirType type = FhirType::unknown;
-    const json::Value* child = object.find(name);
-    if (child == nullptr) {
-      // A choice element: `value` finds valueCoding, valueInteger… and knows its type.
-      for (const json::Member& member : object.members()) {
-        if (member.key.size() > name.size() && member.key.starts_with(name) &&
-            is_upper(member.key[name.size()])) {
-          FhirType suffix_type = fhir_type_from_suffix(member.key.substr(name.size()));
-          if (suffix_type != FhirType::unknown) {
-            type = suffix_type;
-            child = &member.value;
-            break;
-          }
+    // One pass: the member of that name (the first), else the first choice element: `value`
+    // finds valueCoding, valueInteger… and knows its type.
+    // Whether the object has a linkId is noted on the way (for the owner below).
+    const json::Value* child = nullptr;
+    const json::Value* choice = nullptr;
+    FhirType choice_type = FhirType::unknown;
+    bool has_link_id = false;
+    const auto members = object.members();
+    std::size_t m = 0;
+    for (; m < members.size(); ++m) {
+      const std::string_view key = members[m].key;
+      const json::Member& member = members[m];
+      if (key.size() == 6 && key == "linkId") has_link_id = true;
+      if (key.size() == name.size()) {
+        if (key == name) {
+          child = &member.value;
+          break;
+        }
+      } else if (choice == nullptr && key.size() > name.size() && key[0] == name[0] &&
+                 is_upper(key[name.size()]) && key.starts_with(name)) {
+        FhirType suffix_type = fhir_type_from_suffix(key.substr(name.size()));
+        if (suffix_type != FhirType::unknown) {
+          choice_type = suffix_type;
+          choice = &member.value;
         }
       }
-      if (child == nullptr) return true;
+    }
+    if (child == nullptr) {
+      if (choice == nullptr) return true;
+      child = choice;
+      type = choice_type;
     }
     // Children of a response item (an object with a linkId) belong to that item.
-    const json::Value* owner =
-        object.find("linkId") != nullptr ? &object : item.owner();
+    for (++m; !has_link_id && m < members.size(); ++m) has_link_id = members[m].key == "linkId";
+    const json::Value* owner = has_link_id ? &object : item.owner();
     return emit(*child, type, owner, name, out, position);
   }
 

@@ -20,10 +20,23 @@ void ResponseTree::add_children(const QuestionnaireIndex& index, const json::Val
     const NodeId id = static_cast<NodeId>(nodes_.size());
     ResponseNode& added = nodes_.emplace_back();
     added.node = &object;
-    added.link_id = object.string_at("linkId");
     added.parent = parent;
     added.parent_answer = parent_answer;
-    if (const json::Value* answers = object.find("answer")) added.answers = answers->items();
+    // linkId, answer and item in one pass over the members (the first of each, as find gives).
+    const json::Value* link_id = nullptr;
+    const json::Value* answer_array = nullptr;
+    const json::Value* child_items = nullptr;
+    for (const json::Member& member : object.members()) {
+      const std::string_view key = member.key;
+      if (key.size() == 6) {
+        if (link_id == nullptr && key == "linkId") link_id = &member.value;
+        else if (answer_array == nullptr && key == "answer") answer_array = &member.value;
+      } else if (key.size() == 4 && child_items == nullptr && key == "item") {
+        child_items = &member.value;
+      }
+    }
+    if (link_id != nullptr && link_id->is_string()) added.link_id = link_id->text();
+    if (answer_array != nullptr) added.answers = answer_array->items();
 
     std::size_t position = expected.size();
     for (std::size_t i = cursor; i < expected.size(); ++i) {
@@ -58,7 +71,7 @@ void ResponseTree::add_children(const QuestionnaireIndex& index, const json::Val
     // Children of a group are in item; children of a question in each answer's item.
     const bool group = item->type == ItemType::group;
     const std::span<const json::Value> answers = added.answers;
-    add_children(index, object.find("item"), id, no_answer, item->children, group);
+    add_children(index, child_items, id, no_answer, item->children, group);
     for (std::uint32_t a = 0; a < answers.size(); ++a) {
       add_children(index, answers[a].find("item"), id, a, item->children, !group);
     }
