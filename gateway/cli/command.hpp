@@ -27,5 +27,6 @@ std::span<const Command> commands();
 
 Command serve_command();
 Command validate_command();
+Command directory_command();
 
 }  // namespace socialrx::gateway::cli

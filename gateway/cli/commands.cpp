@@ -3,7 +3,7 @@
 namespace socialrx::gateway::cli {
 
 std::span<const Command> commands() {
-  static const std::vector<Command> all{serve_command(), validate_command()};
+  static const std::vector<Command> all{serve_command(), validate_command(), directory_command()};
   return all;
 }
 

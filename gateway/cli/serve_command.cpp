@@ -12,6 +12,7 @@
 #include "gateway/assessment/questionnaire_library.hpp"
 #include "gateway/cli/command.hpp"
 #include "gateway/config/gateway_config.hpp"
+#include "gateway/directory/demo_directory.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/rest/capability_statement.hpp"
 #include "gateway/rest/fhir_api.hpp"
@@ -105,6 +106,7 @@ int serve(const ServeOptions& options, Streams streams) {
   const std::size_t published = assessment::publish_resources(*questionnaires, writes);
   streams.err << "socialrx: " << questionnaires->questionnaire_count() << " Questionnaires loaded from "
               << settings.questionnaires_dir << " (" << published << " new or changed)" << std::endl;
+  if (options.dev) directory::load_demo_directory(writes, streams.err);  // conf/directory
   rest::ApiServices services{*database, store, writes, settings.base_url, settings.max_pending_writes,
                              {}, rest::build_capability_statement(!options.dev)};
   services.questionnaires = questionnaires.get();
