@@ -8,7 +8,7 @@
 # the most seen under load (sampled from /proc). Targets: read ≥ 40% of no-op and ≥ 15,000/s;
 # create ≥ 4,000/s; p99 < 20 ms; RSS < 150 MB under load and < 40 MB idle.
 # Builds nothing: run after `cmake --build build`. Exit 0 when every target is met, else 1.
-#   DURATION [10s]  per load;  BUILD_DIR [build]
+#   DURATION [10s]  per load;  BUILD_DIR [build];  CONFIG [conf/gateway.jsonc] the server's --config
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 build_dir=${BUILD_DIR:-build}
@@ -19,11 +19,16 @@ command -v wrk >/dev/null || { echo "wrk is not installed (apt-get install wrk)"
 
 data=$(mktemp -d /tmp/socialrx-rest-bench.XXXXXX)
 port=$((20000 + RANDOM % 20000))
-"$binary" serve --dev --data "$data" --http 127.0.0.1:$port >"$data/server.log" 2>&1 &
+config_args=()
+[ -n "${CONFIG:-}" ] && config_args=(--config "$CONFIG")
+"$binary" serve --dev "${config_args[@]}" --data "$data" --http 127.0.0.1:$port >"$data/server.log" 2>&1 &
 pid=$!
 cleanup() { kill -TERM $pid 2>/dev/null || true; wait $pid 2>/dev/null || true; rm -rf "$data"; }
 trap cleanup EXIT
 for _ in $(seq 100); do curl -sf "http://127.0.0.1:$port/healthz" >/dev/null && break; sleep 0.1; done
+if ! curl -sf "http://127.0.0.1:$port/healthz" >/dev/null; then
+  echo "the server did not start:"; cat "$data/server.log"; exit 2
+fi
 
 base=http://127.0.0.1:$port
 id=$(curl -sf -X POST -H 'Content-Type: application/fhir+json' \
@@ -57,7 +62,7 @@ to_ms() {  # wrk prints 1.23ms, 456.00us or 1.02s
 noop_rate=$(awk '$1=="noop" {print $2}' "$data/results")
 check() { if awk "BEGIN {exit !($1)}"; then echo PASS; else echo FAIL; fi; }
 echo
-echo "socialrx REST benchmark — $(nproc) cores, wrk -t2 -c32 -d$duration, SQLite (--dev), $(git rev-parse --short HEAD 2>/dev/null || echo unknown)"
+echo "socialrx REST benchmark — $(nproc) cores, wrk -t2 -c32 -d$duration, SQLite (--dev), $(git rev-parse --short HEAD 2>/dev/null || echo unknown), load average $(cut -d' ' -f1-3 /proc/loadavg)"
 printf '%-8s %12s %10s %10s  %s\n' load req/s p99_ms "/no-op" notes
 while read -r name rate p99 errors; do
   p99_ms=$(to_ms "$p99")
