@@ -23,16 +23,19 @@ SOCIALRX_INSTANTIATE_BACKENDS(DatabaseTest);
 TEST_P(DatabaseTest, MigratesOnceAndReopensIdempotently) {
   EXPECT_EQ(database_->backend(), GetParam());
   EXPECT_EQ(database_->schema_version(), latest_schema_version());
-  EXPECT_EQ(database_->schema_version(), 1);
+  EXPECT_EQ(database_->schema_version(), 2);
   database_.reset();
   auto again = scratch_->open();
-  EXPECT_EQ(again->schema_version(), 1);
+  EXPECT_EQ(again->schema_version(), 2);
   auto third = scratch_->open();  // while another is open
-  EXPECT_EQ(third->schema_version(), 1);
-  const auto rows = again->reader()->query("SELECT version, applied_at FROM schema_migrations");
-  ASSERT_EQ(rows.size(), 1u);
-  EXPECT_EQ(std::get<std::int64_t>(rows[0][0]), 1);
-  EXPECT_GT(std::get<std::int64_t>(rows[0][1]), 1'600'000'000'000);
+  EXPECT_EQ(third->schema_version(), 2);
+  const auto rows =
+      again->reader()->query("SELECT version, applied_at FROM schema_migrations ORDER BY version");
+  ASSERT_EQ(rows.size(), 2u);
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    EXPECT_EQ(std::get<std::int64_t>(rows[i][0]), static_cast<std::int64_t>(i + 1));
+    EXPECT_GT(std::get<std::int64_t>(rows[i][1]), 1'600'000'000'000);
+  }
   for (const char* table : {"resources", "resource_versions", "search_index", "unique_claims"}) {
     const auto count = again->reader()->query(std::string("SELECT COUNT(*) FROM ") + table);
     EXPECT_EQ(std::get<std::int64_t>(count.at(0).at(0)), 0) << table;
@@ -51,7 +54,7 @@ TEST_P(DatabaseTest, NodesStartingAtOnceMigrateOnce) {
       while (go.load() < 8) std::this_thread::yield();
       try {
         auto database = fresh.open();
-        if (database->schema_version() != 1) ++failures;
+        if (database->schema_version() != latest_schema_version()) ++failures;
       } catch (const std::exception& error) {
         ADD_FAILURE() << error.what();
         ++failures;
@@ -62,7 +65,35 @@ TEST_P(DatabaseTest, NodesStartingAtOnceMigrateOnce) {
   EXPECT_EQ(failures.load(), 0);
   auto database = fresh.open();
   const auto rows = database->reader()->query("SELECT COUNT(*) FROM schema_migrations");
-  EXPECT_EQ(std::get<std::int64_t>(rows.at(0).at(0)), 1);
+  EXPECT_EQ(std::get<std::int64_t>(rows.at(0).at(0)), latest_schema_version());
+}
+
+// Whether the index exists, on either backend.
+bool has_index(Connection& connection, const std::string& name) {
+  const SqlValue params[] = {name};
+  const auto rows = connection.query(
+      connection.backend() == Backend::sqlite
+          ? "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND name = ?"
+          : "SELECT CAST(COUNT(*) AS INTEGER) FROM pg_indexes "
+            "WHERE schemaname = current_schema() AND indexname = ?",
+      params);
+  return std::get<std::int64_t>(rows.at(0).at(0)) != 0;
+}
+
+TEST_P(DatabaseTest, Migration2DropsTheRedundantVersionIndexOfAVersion1Database) {
+  // A database as migration 1 left it: the index back, version 2 not recorded.
+  {
+    auto connection = database_->reader();
+    EXPECT_FALSE(has_index(*connection, "resource_versions_instance"));
+    connection->execute(
+        "CREATE INDEX resource_versions_instance ON resource_versions (resource_type, id, seq)");
+    connection->execute("DELETE FROM schema_migrations WHERE version = 2");
+  }
+  database_.reset();
+  auto upgraded = scratch_->open();
+  EXPECT_EQ(upgraded->schema_version(), 2);
+  EXPECT_FALSE(has_index(*upgraded->reader(), "resource_versions_instance"));
+  EXPECT_TRUE(has_index(*upgraded->reader(), "resource_versions_type"));
 }
 
 TEST_P(DatabaseTest, RefusesADatabaseNewerThanTheBuild) {
