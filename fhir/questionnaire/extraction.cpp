@@ -556,6 +556,7 @@ class Extractor {
     out.resize(at + size);
     char* cursor = out.data() + at;
     for (std::string_view part : parts) {
+      if (part.empty()) continue;  // its data() may be null
       std::memcpy(cursor, part.data(), part.size());
       cursor += part.size();
     }
