@@ -50,6 +50,20 @@ struct FirstSeen {
   Fields fields;
 };
 
+// The organization id in an existing site's managingOrganization, or empty. A site keeps the
+// owner it was created with: rows of another organization sharing the building (or the same
+// rows in another order, as in an export) must not move it back and forth.
+std::string stored_site_owner(storage::WriteTransaction& transaction, const std::string& site_id) {
+  const auto current = transaction.current("Location", site_id);
+  if (!current || current->deleted) return {};
+  const fhir::json::ParseResult parsed = fhir::json::parse(current->body);
+  if (!parsed.document) return {};
+  const fhir::json::Value* owner = parsed.document->root().find("managingOrganization");
+  const std::string_view reference = owner ? owner->string_at("reference") : std::string_view();
+  constexpr std::string_view kPrefix = "Organization/";
+  return reference.starts_with(kPrefix) ? std::string(reference.substr(kPrefix.size())) : std::string();
+}
+
 class Importer {
  public:
   Importer(std::string_view label, storage::WriteQueue& writes, std::ostream& report)
@@ -193,7 +207,8 @@ class Importer {
           ids.endpoint = resolve_id(transaction, "Endpoint", model::kEndpointIdSystem, row.organization_id);
         }
         ids.site = resolve_id(transaction, "Location", model::kSiteIdSystem, row.location_id);
-        if (site_owner != row.organization_id) {
+        ids.site_organization = stored_site_owner(transaction, ids.site);
+        if (ids.site_organization.empty() && site_owner != row.organization_id) {
           ids.site_organization = resolve_id(transaction, "Organization", model::kOrganizationIdSystem, site_owner);
         }
         ids.area = resolve_id(transaction, "Location", model::kAreaIdSystem, row.area_key());
