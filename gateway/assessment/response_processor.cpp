@@ -1,6 +1,7 @@
 #include "gateway/assessment/response_processor.hpp"
 
 #include "fhir/fhirpath/expression.hpp"
+#include "fhir/questionnaire/response_tree.hpp"
 #include "fhir/questionnaire/response_validator.hpp"
 
 namespace socialrx::gateway::assessment {
@@ -38,11 +39,13 @@ ProcessedResponse process_response(const QuestionnaireLibrary& library,
     out.issues.add(issue.severity, issue.code, issue.expression, issue.diagnostics);
     return out;
   }
-  append(out.issues, fq::validate_response(*questionnaire->index, response));
+  // One tree of the response for validation, scoring and extraction.
+  const fq::ResponseTree tree = fq::ResponseTree::build(*questionnaire->index, response);
+  append(out.issues, fq::validate_response(*questionnaire->index, response, tree));
   if (out.issues.has_errors()) return out;
 
   fhir::fhirpath::Evaluator& evaluator = thread_evaluator();
-  fq::ScoreResult score = fq::score_response(*questionnaire->scoring, response, evaluator);
+  fq::ScoreResult score = fq::score_response(*questionnaire->scoring, response, evaluator, tree);
   append(out.issues, score.issues);
   if (out.issues.has_errors()) return out;
   if (score.filled_json) out.filled_json = *score.filled_json;
@@ -50,8 +53,11 @@ ProcessedResponse process_response(const QuestionnaireLibrary& library,
   const std::string_view status = response.string_at("status");
   const bool complete = status == "completed" || status == "amended";
   if (extraction == Extraction::always || (extraction == Extraction::when_complete && complete)) {
+    // Scoring that filled calculated answers in gave a new response, which needs its own tree.
     fq::ExtractionResult extracted =
-        fq::extract(*questionnaire->extraction, score.response(response), score, evaluator);
+        score.filled_document
+            ? fq::extract(*questionnaire->extraction, score.response(response), score, evaluator)
+            : fq::extract(*questionnaire->extraction, response, score, evaluator, tree);
     append(out.issues, extracted.issues);
     if (out.issues.has_errors()) return out;
     out.extraction_bundle = std::move(extracted.bundle_json);

@@ -9,14 +9,15 @@
 
 namespace socialrx::gateway::rest {
 
-ResourceBody read_resource_body(const http::Request& request, std::string_view expected_type) {
+ResourceBody read_resource_body(http::Request& request, std::string_view expected_type) {
   ResourceBody body;
   if (!is_json_body(request)) {
     body.error = error_response(request, Status::unsupported_media_type, fhir::IssueType::not_supported,
                                 "send the resource as application/fhir+json");
     return body;
   }
-  fhir::ParsedResource parsed = fhir::parse_and_validate(request.body());
+  // Parsed in place: the body is taken over by the document (no copy of every string).
+  fhir::ParsedResource parsed = fhir::parse_and_validate_owned(std::move(request.body()));
   if (!parsed.document) {  // not JSON at all, too big or too deep
     body.error = outcome_response(request, Status::bad_request, parsed.issues);
     return body;

@@ -16,8 +16,9 @@ struct ResourceBody {
   std::optional<http::Response> error;           // 400/415/422 otherwise
 };
 
-// expected_type: the type in the URL ("" for Bundle entries, which bring their own).
-ResourceBody read_resource_body(const http::Request& request, std::string_view expected_type);
+// expected_type: the type in the URL ("" for Bundle entries, which bring their own). Takes the
+// request's body over (it is empty afterwards).
+ResourceBody read_resource_body(http::Request& request, std::string_view expected_type);
 
 // The parsed resource prepared for storing: index rows computed outside the writer thread.
 struct PreparedResource {

@@ -7,7 +7,8 @@
 //   BM_Parse              the baseline: socialrx::fhir::json::parse of the response bytes
 //   BM_BareRapidJsonParse for reference: rapidjson::Document::Parse, default flags
 //   BM_ParseAndValidate   socialrx::fhir::parse_and_validate (parse + structural validation)
-//   BM_Pipeline           parse_and_validate + validate_response against the Questionnaire +
+//   BM_Pipeline           parse_and_validate_owned of a copy of the bytes (the gateway parses the
+//                         request body in place) + validate_response against the Questionnaire +
 //                         score_response + extract (the transaction Bundle as JSON text): what
 //                         the gateway does for a created response; the three share one
 //                         ResponseTree (their overloads that take it)
@@ -129,7 +130,8 @@ struct PipelineOutput {
 PipelineOutput pipeline(std::string_view bytes, fhir::fhirpath::Evaluator& evaluator) {
   const Setup& s = setup();
   PipelineOutput out;
-  fhir::ParsedResource parsed = fhir::parse_and_validate(bytes);
+  // As the gateway does: the request body (a string of its own, copied here) is parsed in place.
+  fhir::ParsedResource parsed = fhir::parse_and_validate_owned(std::string(bytes));
   if (!parsed.valid()) return out;
   const fhir::json::Value& response = parsed.document->root();
   // One tree of the response for validation, scoring and extraction.
