@@ -7,8 +7,6 @@
 
 #include <gtest/gtest.h>
 
-#include <chrono>
-#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -400,33 +398,5 @@ TEST_F(ShippedScreeningTest, WrongCalculatedAnswersAreRefused) {
   EXPECT_EQ(checked, 3);
 }
 
-}  // namespace
-}  // namespace socialrx::fhir::questionnaire
-
-namespace socialrx::fhir::questionnaire {
-namespace {
-// Throughput of score + extract on a shipped response (run by hand:
-// --gtest_also_run_disabled_tests --gtest_filter='*Throughput*').
-TEST_F(ShippedScreeningTest, DISABLED_Throughput) {
-  json::Document document = parse_json(read_path(kShipped + "valid/01-older-living-alone-lonely.json"));
-  const int rounds = 20000;
-  auto start = std::chrono::steady_clock::now();
-  std::size_t bytes = 0;
-  for (int i = 0; i < rounds; ++i) {
-    ScoreResult score = score_response(plan_->scoring(), document.root(), evaluator_);
-    ExtractionResult extraction = extract(*plan_, score.response(document.root()), score, evaluator_);
-    bytes += extraction.bundle_json.size();
-  }
-  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("score+extract: %.1f us per response, %.0f responses/s (%zu bundle bytes)\n",
-              seconds / rounds * 1e6, rounds / seconds, bytes / rounds);
-  start = std::chrono::steady_clock::now();
-  for (int i = 0; i < rounds; ++i) {
-    ScoreResult score = score_response(plan_->scoring(), document.root(), evaluator_);
-    bytes += score.risks.size();
-  }
-  seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  std::printf("score only: %.1f us per response\n", seconds / rounds * 1e6);
-}
 }  // namespace
 }  // namespace socialrx::fhir::questionnaire
