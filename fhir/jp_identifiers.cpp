@@ -37,6 +37,8 @@
 #include <cstddef>
 #include <string>
 
+#include "fhir/text_normalize.hpp"
+
 namespace socialrx::fhir::jp {
 namespace {
 
@@ -77,29 +79,6 @@ bool starts_with_bytes(std::string_view text, std::size_t at, std::string_view b
   return text.substr(at, bytes.size()) == bytes;
 }
 
-// Strips what EHR exports pad fields with: ASCII spaces and tabs, and U+3000 (E3 80 80).
-std::string_view trim_padding(std::string_view text) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  for (;;) {
-    if (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-      text.remove_prefix(1);
-    } else if (text.starts_with(kIdeographicSpace)) {
-      text.remove_prefix(kIdeographicSpace.size());
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-      text.remove_suffix(1);
-    } else if (text.ends_with(kIdeographicSpace)) {
-      text.remove_suffix(kIdeographicSpace.size());
-    } else {
-      break;
-    }
-  }
-  return text;
-}
 
 // The digits of an identifier as typed, and where hyphens stood between them.
 struct ReadDigits {

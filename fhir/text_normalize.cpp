@@ -237,4 +237,27 @@ std::string search_key(std::string_view utf8) {
   return normalize_jp_name(hiragana_to_katakana(folded));
 }
 
+std::string_view trim_padding(std::string_view text) {
+  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
+  for (;;) {
+    if (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
+      text.remove_prefix(1);
+    } else if (text.starts_with(kIdeographicSpace)) {
+      text.remove_prefix(kIdeographicSpace.size());
+    } else {
+      break;
+    }
+  }
+  for (;;) {
+    if (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
+      text.remove_suffix(1);
+    } else if (text.ends_with(kIdeographicSpace)) {
+      text.remove_suffix(kIdeographicSpace.size());
+    } else {
+      break;
+    }
+  }
+  return text;
+}
+
 }  // namespace socialrx::fhir::jp

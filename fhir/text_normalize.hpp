@@ -55,4 +55,8 @@ std::string normalize_jp_name(std::string_view utf8);
 // katakana (はなこ matches ハナコ), white space collapsed to one space and trimmed.
 std::string search_key(std::string_view utf8);
 
+// Strips what EHR exports and spreadsheets pad fields with: ASCII spaces and tabs, and U+3000
+// IDEOGRAPHIC SPACE. A view into `text`.
+std::string_view trim_padding(std::string_view text);
+
 }  // namespace socialrx::fhir::jp

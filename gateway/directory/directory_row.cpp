@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "fhir/jp_identifiers.hpp"
+#include "fhir/text_normalize.hpp"
 #include "gateway/directory/code_tables.hpp"
 
 namespace socialrx::gateway::directory {
@@ -33,29 +34,6 @@ bool multiline(std::string_view column) {
   return column == "service_description" || column == "eligibility_text" || column == "capacity_notes";
 }
 
-// Trims ASCII blanks and U+3000 IDEOGRAPHIC SPACE (spreadsheets pad cells with both).
-std::string_view trim(std::string_view text) {
-  constexpr std::string_view kIdeographicSpace = "\xE3\x80\x80";
-  for (;;) {
-    if (!text.empty() && (text.front() == ' ' || text.front() == '\t')) {
-      text.remove_prefix(1);
-    } else if (text.starts_with(kIdeographicSpace)) {
-      text.remove_prefix(kIdeographicSpace.size());
-    } else {
-      break;
-    }
-  }
-  for (;;) {
-    if (!text.empty() && (text.back() == ' ' || text.back() == '\t')) {
-      text.remove_suffix(1);
-    } else if (text.ends_with(kIdeographicSpace)) {
-      text.remove_suffix(kIdeographicSpace.size());
-    } else {
-      break;
-    }
-  }
-  return text;
-}
 
 // A directory key: the FHIR id alphabet, so that it reads well in URLs and logs.
 bool is_key(std::string_view text) {
@@ -201,7 +179,7 @@ class RowReader {
     if (c >= kColumns.size()) return {};
     const int field = header_.field_of_column[c];
     if (field < 0 || static_cast<std::size_t>(field) >= record_.fields.size()) return {};
-    return trim(record_.fields[static_cast<std::size_t>(field)]);
+    return fhir::jp::trim_padding(record_.fields[static_cast<std::size_t>(field)]);
   }
 
   void issue(std::string column, std::string problem) {
@@ -327,7 +305,7 @@ Header read_header(const CsvRecord& record) {
     header.errors.push_back({record.row, record.line, "", "header: " + problem.text});
   }
   for (std::size_t field = 0; field < record.fields.size(); ++field) {
-    const std::string_view name = trim(record.fields[field]);
+    const std::string_view name = fhir::jp::trim_padding(record.fields[field]);
     bool known = false;
     for (std::size_t c = 0; c < kColumns.size(); ++c) {
       if (kColumns[c].name != name) continue;
@@ -359,7 +337,7 @@ std::vector<std::string> split_list(std::string_view cell) {
   std::vector<std::string> items;
   std::string current;
   auto flush = [&] {
-    const std::string_view item = trim(current);
+    const std::string_view item = fhir::jp::trim_padding(current);
     if (!item.empty()) items.emplace_back(item);
     current.clear();
   };

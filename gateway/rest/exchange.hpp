@@ -65,6 +65,12 @@ void handle_operation(ApiServices& services, const ExchangePtr& exchange);  // $
 void handle_validate(ApiServices& services, const ExchangePtr& exchange);
 void handle_extract(ApiServices& services, const ExchangePtr& exchange);
 
+// For operations (operation_input.cpp): the POST body as JSON (else answers 415/400 and returns
+// nullopt); the resource in it — the body itself, or the Parameters' `parameter_name` resource
+// (nullptr when missing).
+std::optional<fhir::json::Document> read_operation_body(const ExchangePtr& exchange);
+const fhir::json::Value* operation_resource(const fhir::json::Value& body, std::string_view parameter_name);
+
 // A transaction the server composed itself (a QuestionnaireResponse and what was extracted from
 // it), validated like any other Bundle and run as one write job, without per-entry scope checks
 // (the client was allowed the write that caused it). `done` runs after the commit with the

@@ -14,16 +14,6 @@
 namespace socialrx::gateway::rest {
 namespace {
 
-const fhir::json::Value* response_in(const fhir::json::Value& body) {
-  if (body.string_at("resourceType") != "Parameters") return &body;
-  if (const fhir::json::Value* parameters = body.find("parameter")) {
-    for (const fhir::json::Value& parameter : parameters->items()) {
-      if (parameter.string_at("name") == "questionnaire-response") return parameter.find("resource");
-    }
-  }
-  return nullptr;
-}
-
 void extract_and_reply(ApiServices& services, const ExchangePtr& exchange,
                        const fhir::json::Value& response) {
   fhir::Issues issues = fhir::validate_resource(response);
@@ -69,17 +59,9 @@ void handle_extract(ApiServices& services, const ExchangePtr& exchange) {
     exchange->reply(method_not_allowed(exchange->request, "POST"));
     return;
   }
-  if (!is_json_body(exchange->request)) {
-    exchange->reply(error_response(exchange->request, Status::unsupported_media_type,
-                                   fhir::IssueType::not_supported, "send application/fhir+json"));
-    return;
-  }
-  fhir::json::ParseResult parsed = fhir::json::parse(exchange->request.body());
-  if (!parsed.document) {
-    exchange->reply(outcome_response(exchange->request, Status::bad_request, parsed.issues));
-    return;
-  }
-  const fhir::json::Value* response = response_in(parsed.document->root());
+  const auto body = read_operation_body(exchange);
+  if (!body) return;
+  const fhir::json::Value* response = operation_resource(body->root(), "questionnaire-response");
   if (response == nullptr || response->string_at("resourceType") != "QuestionnaireResponse") {
     exchange->reply(error_response(exchange->request, Status::bad_request, fhir::IssueType::invalid,
                                    "send a QuestionnaireResponse, or Parameters with a "

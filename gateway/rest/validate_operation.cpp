@@ -23,30 +23,13 @@ void handle_operation(ApiServices& services, const ExchangePtr& exchange) {
 }
 
 void handle_validate(ApiServices& services, const ExchangePtr& exchange) {
-  if (!is_json_body(exchange->request)) {
-    exchange->reply(error_response(exchange->request, Status::unsupported_media_type,
-                                   fhir::IssueType::not_supported, "send application/fhir+json"));
+  const auto body = read_operation_body(exchange);
+  if (!body) return;
+  const fhir::json::Value* resource = operation_resource(body->root(), "resource");
+  if (resource == nullptr) {
+    exchange->reply(error_response(exchange->request, Status::bad_request, fhir::IssueType::required,
+                                   "the Parameters resource has no \"resource\" parameter"));
     return;
-  }
-  fhir::json::ParseResult parsed = fhir::json::parse(exchange->request.body());
-  if (!parsed.document) {
-    exchange->reply(outcome_response(exchange->request, Status::bad_request, parsed.issues));
-    return;
-  }
-  const fhir::json::Value* resource = &parsed.document->root();
-  if (resource->string_at("resourceType") == "Parameters") {
-    const fhir::json::Value* found = nullptr;
-    if (const fhir::json::Value* parameters = resource->find("parameter")) {
-      for (const fhir::json::Value& parameter : parameters->items()) {
-        if (parameter.string_at("name") == "resource") found = parameter.find("resource");
-      }
-    }
-    if (found == nullptr) {
-      exchange->reply(error_response(exchange->request, Status::bad_request, fhir::IssueType::required,
-                                     "the Parameters resource has no \"resource\" parameter"));
-      return;
-    }
-    resource = found;
   }
   if (resource->string_at("resourceType") != exchange->route.type) {
     exchange->reply(error_response(exchange->request, Status::bad_request, fhir::IssueType::invalid,
