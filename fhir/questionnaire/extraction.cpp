@@ -783,20 +783,7 @@ std::shared_ptr<const ExtractionPlan> ExtractionPlan::build(std::shared_ptr<cons
     write_codeable_concept(writer, sys::observation_category, "survey", "Survey");
     write_codeable_concept(writer, sys::us_core_category, "sdoh", "SDOH");
     if (const json::Value* domain = plan->domain_[item.id]) {
-      for (const json::Value* gravity : plan->gravity_categories(domain->string_at("code"))) {
-        writer.StartObject();
-        write_key(writer, "coding");
-        writer.StartArray();
-        write_coding(writer, *gravity);
-        writer.EndArray();
-        writer.EndObject();
-      }
-      writer.StartObject();
-      write_key(writer, "coding");
-      writer.StartArray();
-      write_coding(writer, *domain);
-      writer.EndArray();
-      writer.EndObject();
+      write_domain_categories(writer, *plan, *domain);
     }
     writer.EndArray();
     plan->category_json_[item.id].assign(buffer.GetString(), buffer.GetSize());

@@ -11,8 +11,8 @@
 #include "fhir/validator.hpp"
 #include "gateway/directory/directory_model.hpp"
 #include "gateway/directory/directory_resources.hpp"
-#include "gateway/directory/resource_upsert.hpp"
 #include "gateway/directory/text_encoding.hpp"
+#include "gateway/rest/resource_upsert.hpp"
 
 namespace socialrx::gateway::directory {
 namespace {
@@ -202,17 +202,17 @@ class Importer {
       writes_.run([&](storage::WriteTransaction& transaction) {
         written = unchanged = 0;  // a retried job starts over
         ResourceIds ids;
-        ids.organization = resolve_id(transaction, "Organization", model::kOrganizationIdSystem, row.organization_id);
+        ids.organization = rest::resolve_id(transaction, "Organization", model::kOrganizationIdSystem, row.organization_id);
         if (row.recipient_mode == "full") {
-          ids.endpoint = resolve_id(transaction, "Endpoint", model::kEndpointIdSystem, row.organization_id);
+          ids.endpoint = rest::resolve_id(transaction, "Endpoint", model::kEndpointIdSystem, row.organization_id);
         }
-        ids.site = resolve_id(transaction, "Location", model::kSiteIdSystem, row.location_id);
+        ids.site = rest::resolve_id(transaction, "Location", model::kSiteIdSystem, row.location_id);
         ids.site_organization = stored_site_owner(transaction, ids.site);
         if (ids.site_organization.empty() && site_owner != row.organization_id) {
-          ids.site_organization = resolve_id(transaction, "Organization", model::kOrganizationIdSystem, site_owner);
+          ids.site_organization = rest::resolve_id(transaction, "Organization", model::kOrganizationIdSystem, site_owner);
         }
-        ids.area = resolve_id(transaction, "Location", model::kAreaIdSystem, row.area_key());
-        ids.service = resolve_id(transaction, "HealthcareService", model::kServiceIdSystem, row.service_id);
+        ids.area = rest::resolve_id(transaction, "Location", model::kAreaIdSystem, row.area_key());
+        ids.service = rest::resolve_id(transaction, "HealthcareService", model::kServiceIdSystem, row.service_id);
         const RowResources resources = build_resources(row, ids);
         const std::pair<const char*, const std::string*> targets[] = {
             {"Organization", &resources.organization}, {"Endpoint", &resources.endpoint},
@@ -221,7 +221,7 @@ class Importer {
         const std::string* target_ids[] = {&ids.organization, &ids.endpoint, &ids.site, &ids.area, &ids.service};
         for (std::size_t i = 0; i < std::size(targets); ++i) {
           if (targets[i].second->empty()) continue;
-          if (write_if_changed(transaction, targets[i].first, *target_ids[i], *targets[i].second)) {
+          if (rest::write_if_changed(transaction, targets[i].first, *target_ids[i], *targets[i].second)) {
             ++written;
           } else {
             ++unchanged;

@@ -189,6 +189,23 @@ TEST_P(Assessment, ExtractStoresNothingAndAmendmentsAmend) {
             "2");
 }
 
+// $extract's refusals: what is not there, not a response, or not finished.
+TEST_P(Assessment, ExtractRefusesWhatItCannotExtract) {
+  auto client = admin();
+  EXPECT_EQ(client.get("/QuestionnaireResponse/no-such-response/$extract").status, 404u);
+  HttpResponse partial = client.post("/QuestionnaireResponse",
+                                     read_text(kShipped / "valid/05-in-progress-partial.json"));
+  ASSERT_EQ(partial.status, 201u) << partial.body;
+  const std::string id(json_of(partial).root().string_at("id"));
+  HttpResponse unfinished = client.get("/QuestionnaireResponse/" + id + "/$extract");
+  EXPECT_EQ(unfinished.status, 422u) << unfinished.body;
+  EXPECT_EQ(client.del("/QuestionnaireResponse/" + id).status, 204u);
+  EXPECT_EQ(client.get("/QuestionnaireResponse/" + id + "/$extract").status, 410u);
+  EXPECT_EQ(client.post("/QuestionnaireResponse/$extract", R"({"resourceType":"Patient"})").status, 400u);
+  EXPECT_EQ(client.get("/QuestionnaireResponse/$extract").status, 405u);
+  EXPECT_EQ(total(client, "/Observation"), "0");
+}
+
 TEST_P(Assessment, ValidateAndBundlesCheckResponsesToo) {
   auto client = admin();
   const std::string invalid = read_text(kShipped / "invalid/09-wrong-ucla-total.json");
