@@ -60,7 +60,7 @@ using Assessment = RestTest;
 TEST_P(Assessment, ShippedQuestionnairesAndCodeSystemsAreServed) {
   auto client = reader();
   EXPECT_EQ(total(client, "/Questionnaire"), "4");
-  EXPECT_EQ(total(client, "/CodeSystem"), "4");
+  EXPECT_EQ(total(client, "/CodeSystem"), "6");  // sdh-item, sdh-answer, sdh-domain, recipient-kind, referral-business-status, disclosure-basis
   HttpResponse screening =
       client.get("/Questionnaire?url=https://socialrx.jp/fhir/Questionnaire/sdh-screening");
   ASSERT_EQ(screening.status, 200u);
