@@ -28,11 +28,16 @@
 //     writes, for every shipped valid response, the Bundle extract gives (<name>.bundle.json) and
 //     the scored response when calculated answers were filled in (<name>.filled.json), then
 //     exits: for checking that a speed change keeps the output byte for byte.
+//   socialrx_assessment_bench [--response FILE] --profile N
+//     runs the pipeline once to warm up, then N times in profile_loop, and exits: for counting
+//     instructions per response with valgrind --tool=callgrind --toggle-collect='*profile_loop*'
+//     (repeatable on a loaded machine, unlike times).
 
 #include <benchmark/benchmark.h>
 #include <rapidjson/document.h>
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -339,17 +344,36 @@ int dump(const fs::path& directory) {
   return 0;
 }
 
+// --profile N: the pipeline N times, nothing else (see the header).
+[[gnu::noinline]] bool profile_loop(long count, fhir::fhirpath::Evaluator& evaluator) {
+  bool ok = true;
+  for (long i = 0; i < count; ++i) ok = pipeline(setup().response, evaluator).ok && ok;
+  return ok;
+}
+
+int profile(long count) {
+  fhir::fhirpath::Evaluator evaluator;
+  if (!pipeline(setup().response, evaluator).ok || !profile_loop(count, evaluator)) {
+    std::fprintf(stderr, "assessment_bench: the pipeline fails on %s\n", setup().response_path.c_str());
+    return 1;
+  }
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
   fs::path response = kShippedValid / "01-older-living-alone-lonely.json";
   std::optional<fs::path> dump_directory;
+  long profile_count = 0;
   // Our own flags first; the rest goes to Google Benchmark.
   std::vector<char*> rest{argv[0]};
   for (int i = 1; i < argc; ++i) {
     std::string_view arg = argv[i];
     if ((arg == "--response" || arg == "--dump") && i + 1 < argc) {
       (arg == "--response" ? response : dump_directory.emplace()) = argv[++i];
+    } else if (arg == "--profile" && i + 1 < argc) {
+      profile_count = std::strtol(argv[++i], nullptr, 10);
     } else {
       rest.push_back(argv[i]);
     }
@@ -359,6 +383,7 @@ int main(int argc, char** argv) {
     return 2;
   }
   if (dump_directory) return dump(*dump_directory);
+  if (profile_count > 0) return profile(profile_count);
 
   int rest_argc = static_cast<int>(rest.size());
   benchmark::Initialize(&rest_argc, rest.data());
