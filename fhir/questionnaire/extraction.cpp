@@ -76,17 +76,26 @@ Uuid make_uuid(std::string_view seed, std::uint64_t high_prefix = kFnvBasis, std
   // Version nibble 8 (custom) and the RFC 4122 variant, so it reads as a well-formed UUID.
   high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
   low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  // Written by hand (snprintf was a visible cost per entry).
+  // Written by hand (snprintf was a visible cost per entry): the 32 digits first, in a loop
+  // without branches that the compiler unrolls, then the 8-4-4-4-12 groups.
   static constexpr char kHex[] = "0123456789abcdef";
-  Uuid text;
-  std::memcpy(text.data(), "urn:uuid:", 9);
-  std::size_t at = 9;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) text[at++] = '-';
-    std::uint64_t word = i < 16 ? high : low;
-    int shift = 60 - 4 * (i % 16);
-    text[at++] = kHex[(word >> shift) & 15];
+  char digits[32];
+  for (int i = 0; i < 16; ++i) {
+    digits[i] = kHex[(high >> (60 - 4 * i)) & 15];
+    digits[16 + i] = kHex[(low >> (60 - 4 * i)) & 15];
   }
+  Uuid text;
+  char* out = text.data();
+  std::memcpy(out, "urn:uuid:", 9);
+  std::memcpy(out + 9, digits, 8);
+  out[17] = '-';
+  std::memcpy(out + 18, digits + 8, 4);
+  out[22] = '-';
+  std::memcpy(out + 23, digits + 12, 4);
+  out[27] = '-';
+  std::memcpy(out + 28, digits + 16, 4);
+  out[32] = '-';
+  std::memcpy(out + 33, digits + 20, 12);
   return text;
 }
 
