@@ -10,6 +10,8 @@
 #include <cstring>
 #include <vector>
 
+#include "fhir/json_checked_stream.hpp"
+
 namespace socialrx::fhir::json {
 
 const Value* Value::find(std::string_view key) const {
@@ -152,6 +154,7 @@ struct Parser {
   rapidjson::InsituStringStream* stream = nullptr;  // Tell() is not const
   const std::vector<std::size_t>* newlines = nullptr;
   bool lone_surrogate = false;
+  StringScan* strings = nullptr;  // what the stream saw in the string that just ended
 
   bool push(Value value) {
     values.push_back(value);
@@ -169,11 +172,11 @@ struct Parser {
     return push(text_value(Kind::number, chars, length));
   }
   bool String(const char* chars, rapidjson::SizeType length, bool) {
-    if (has_encoded_surrogate(chars, length)) return false;
+    if (!well_formed(chars, length)) return false;
     return push(text_value(Kind::string, chars, length));
   }
   bool Key(const char* chars, rapidjson::SizeType length, bool) {
-    if (has_encoded_surrogate(chars, length)) return false;
+    if (!well_formed(chars, length)) return false;
     keys.emplace_back(chars, length);
     if (stream != nullptr) {
       const std::size_t line = line_at(*newlines, stream->Tell());
@@ -223,9 +226,17 @@ struct Parser {
     value.size_ = length;
     return value;
   }
+  // A string is refused when the stream found ill-formed UTF-8 in it (parse_text then reports
+  // where) or when an escape in it decoded to a lone surrogate.
+  bool well_formed(const char* chars, rapidjson::SizeType length) {
+    if (strings->ill_formed != nullptr) return false;
+    if (!strings->escape) return true;  // no escape, no decoded surrogate
+    strings->escape = false;
+    return !has_encoded_surrogate(chars, length);
+  }
   // RapidJSON 1.1 rejects a lone high surrogate escape but decodes a lone low one ("\uDC00") to
-  // the bytes ED B0 80, which are not UTF-8. Raw bytes like that never get this far
-  // (kParseValidateEncodingFlag), so ED followed by A0..BF here can only come from such an escape.
+  // the bytes ED B0 80, which are not UTF-8. Raw bytes like that never get this far (the stream
+  // checks UTF-8), so ED followed by A0..BF here can only come from such an escape.
   bool has_encoded_surrogate(const char* chars, rapidjson::SizeType length) {
     const std::string_view text(chars, length);
     for (std::size_t at = text.find('\xED'); at != std::string_view::npos;
@@ -283,25 +294,34 @@ ParseResult parse_text(std::string_view text, std::string* writable, bool owned,
     }
   }
   rapidjson::Reader reader;
-  rapidjson::InsituStringStream stream(buffer);
+  // The stream checks UTF-8 in strings itself (json_checked_stream.hpp), so RapidJSON's own
+  // byte-by-byte check (kParseValidateEncodingFlag) is not asked for.
+  StringScan strings;
+  CheckedInsituStream stream(buffer, buffer + text.size(), strings);
   Parser parser{document, max_depth, {}, {}, 0, false, jsonc ? &stream : nullptr, &newlines};
+  parser.strings = &strings;
   parser.values.reserve(64);
   constexpr unsigned kFlags = rapidjson::kParseInsituFlag | rapidjson::kParseIterativeFlag |
-                              rapidjson::kParseValidateEncodingFlag |
                               rapidjson::kParseNumbersAsStringsFlag;
   constexpr unsigned kJsoncFlags =
       kFlags | rapidjson::kParseCommentsFlag | rapidjson::kParseTrailingCommasFlag;
   rapidjson::ParseResult ok = jsonc ? reader.Parse<kJsoncFlags>(stream, parser)
                                     : reader.Parse<kFlags>(stream, parser);
   if (!ok) {
-    std::string where = " at byte " + std::to_string(ok.Offset());
+    // Ill-formed UTF-8 comes first: the reader met it before whatever made it stop, and the
+    // validating reader stopped there, at the start of that sequence.
+    const std::size_t offset =
+        strings.ill_formed != nullptr ? static_cast<std::size_t>(strings.ill_formed - buffer) : ok.Offset();
+    std::string where = " at byte " + std::to_string(offset);
     if (jsonc) {
-      const std::size_t line = Parser::line_at(newlines, ok.Offset());
+      const std::size_t line = Parser::line_at(newlines, offset);
       const std::size_t line_start = line > 1 ? newlines[line - 2] + 1 : 0;
       where = " at line " + std::to_string(line) + ", column " +
-              std::to_string(ok.Offset() - line_start + 1);
+              std::to_string(offset - line_start + 1);
     }
-    if (parser.too_deep) {
+    if (strings.ill_formed != nullptr) {
+      result.issues.error(IssueType::structure, "", "invalid UTF-8 in a string" + where);
+    } else if (parser.too_deep) {
       result.issues.error(IssueType::too_costly, "",
                           "JSON nesting is deeper than " + std::to_string(max_depth) +
                               " levels" + where);
