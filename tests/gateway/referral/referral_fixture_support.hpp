@@ -15,7 +15,7 @@
 #include "fhir/outcome.hpp"
 #include "fhir/validator.hpp"
 
-namespace socialrx::gateway::referral::testing {
+namespace socialrx::gateway::referral::fixtures {
 
 inline std::string fixture_dir() { return std::string(SOCIALRX_SOURCE_DIR) + "/tests/gateway/referral/fixtures/"; }
 
@@ -61,4 +61,4 @@ inline std::int64_t at(std::string_view instant) {
   return range ? range->low_ms : 0;
 }
 
-}  // namespace socialrx::gateway::referral::testing
+}  // namespace socialrx::gateway::referral::fixtures

@@ -19,9 +19,9 @@
 namespace socialrx::gateway::referral {
 namespace {
 
-using testing::expect_valid;
-using testing::fixture;
-using testing::parse_json;
+using fixtures::expect_valid;
+using fixtures::fixture;
+using fixtures::parse_json;
 
 using Change = std::pair<std::string_view, std::optional<std::string>>;
 
@@ -358,8 +358,8 @@ TEST(TaskTransitionElements, DraftsAreTheRequestersAndFinishedReferralsOnlyTakeN
 
 // business_status.hpp mirrors conf/questionnaires/codesystem-referral-business-status.json.
 TEST(TaskTransitionBusinessStatus, ConstantsMatchThePublishedCodeSystem) {
-  const auto published = testing::parse_json(
-      testing::read_text(std::string(SOCIALRX_SOURCE_DIR) + "/conf/questionnaires/codesystem-referral-business-status.json"));
+  const auto published = fixtures::parse_json(
+      fixtures::read_text(std::string(SOCIALRX_SOURCE_DIR) + "/conf/questionnaires/codesystem-referral-business-status.json"));
   expect_valid(published.root());
   EXPECT_EQ(published.root().string_at("url"), business_status::kSystem);
   const auto concepts = published.root().find("concept")->items();
