@@ -439,8 +439,9 @@ class Run {
       std::size_t start = out.size();
       // From the one resource, `item` only ever reaches children of the node it is applied to:
       // a tree walk meets each node once, so nothing needs de-duplicating.
-      if (!repeat(program_.args[node.first_arg], input, out, node.position,
-                  /*tree_walk=*/input.size() == 1)) {
+      const std::int32_t arg = program_.args[node.first_arg];
+      if (input.size() == 1 ? !item_tree(program_.nodes[static_cast<std::size_t>(arg)], input[0], out, node.position)
+                            : !repeat(arg, input, out, node.position)) {
         return false;
       }
       evaluator_.cache_resource_items(env_.resource, Items(out).subspan(start));
@@ -571,7 +572,7 @@ class Run {
     return false;
   }
 
-  bool repeat(std::int32_t arg, Items input, Vec& out, std::uint32_t position, bool tree_walk = false) {
+  bool repeat(std::int32_t arg, Items input, Vec& out, std::uint32_t position) {
     Vec queue(input.begin(), input.end(), arena_);
     std::size_t start = out.size();
     // Nodes already in the result, by identity (a linear search made repeat quadratic).
@@ -583,9 +584,7 @@ class Run {
       if (!eval(arg, Frame{Items(&current, 1), &current, -1}, produced)) return false;
       for (const Item& item : produced) {
         if (!step(position)) return false;
-        if (tree_walk && item.kind() == Kind::node) {
-          // nothing to check: see the caller
-        } else if (item.kind() == Kind::node) {
+        if (item.kind() == Kind::node) {
           if (!seen.insert(&item.json()).second) continue;
         } else {
           if (values && contains_same(Items(out).subspan(start), item)) continue;
@@ -593,6 +592,33 @@ class Run {
         }
         if (!push(out, item, position)) return false;
         queue.push_back(item);
+      }
+    }
+    return true;
+  }
+
+  // repeat(item) from one node as repeat() walks a tree: the same items in the same (breadth
+  // first) order, the same steps counted. `member` is the argument, the member `item` of the
+  // focus: navigated directly rather than evaluated per node, and the result doubles as the
+  // queue (repeat() appends every item it keeps to both). This is %resource.repeat(item), which
+  // every score starts with.
+  bool item_tree(const Node& member, const Item& root, Vec& out, std::uint32_t position) {
+    const std::size_t start = out.size();
+    bool values = false;  // whether the result has System values (compared by equality)
+    Vec produced = vec();
+    for (std::size_t next = 0; next == 0 || start + next - 1 < out.size(); ++next) {
+      const Item current = next == 0 ? root : out[start + next - 1];
+      produced.clear();
+      if (!step(member.position) || !navigate(current, member.name, produced, member.position)) {
+        return false;
+      }
+      for (const Item& item : produced) {
+        if (!step(position)) return false;
+        if (item.kind() != Kind::node) {
+          if (values && contains_same(Items(out).subspan(start), item)) continue;
+          values = true;
+        }
+        if (!push(out, item, position)) return false;
       }
     }
     return true;

@@ -388,6 +388,40 @@ TEST_F(FhirPathTest, LinkIdIndexGivesWhatWhereGives) {
   EXPECT_EQ(eval("%resource.repeat(item).where(linkId='age').answer.value"), "[72]");
 }
 
+// %resource.repeat(item) walks the tree directly (Run::item_tree); repeat(item) on the same
+// focus takes the general repeat(): the same items, owners (weight()) and order, level by level,
+// also with items under answers (not reached), primitives and repeated values in item arrays.
+TEST_F(FhirPathTest, ResourceItemTreeGivesWhatRepeatGives) {
+  auto nested = json::parse(R"({"resourceType":"QuestionnaireResponse","status":"completed",
+    "item":[
+      {"linkId":"a","item":[
+        {"linkId":"a1","item":[{"linkId":"a1x","answer":[{"valueInteger":1}]}]},
+        {"linkId":"a2","answer":[{"valueCoding":{"system":"urn:s","code":"never"},
+          "item":[{"linkId":"under-answer"}]}]}]},
+      {"linkId":"b","item":["text", 3, "text", null, [1], {"resourceType":"Basic"}]},
+      {"linkId":"c","item":{"linkId":"c-single"}},
+      {"linkId":"ucla-1","answer":[{"valueCoding":{"system":"urn:s","code":"often"}}]}]})");
+  ASSERT_TRUE(nested.document);
+  Environment env;
+  env.resource = &nested.document->root();
+  env.questionnaire = &questionnaire_.root();
+  auto run = [&](std::string_view text) {
+    auto compiled = compile(text);
+    EXPECT_TRUE(compiled.expression) << text;
+    if (!compiled.expression) return std::string();
+    Issues issues;
+    evaluator_.reset();
+    auto result = evaluator_.evaluate(*compiled.expression, env, issues);
+    return result.ok ? describe(result.items) : "error: " + issues.items()[0].diagnostics;
+  };
+  for (std::string_view tail : {"", ".linkId", ".answer.value", ".answer.value.weight()",
+                                ".where(linkId='a2' or linkId='c-single').linkId", ".count()"}) {
+    SCOPED_TRACE(tail);
+    EXPECT_EQ(run("%resource.repeat(item)" + std::string(tail)), run("repeat(item)" + std::string(tail)));
+  }
+  EXPECT_EQ(run("%resource.repeat(item).linkId"), "['a', 'b', 'c', 'ucla-1', 'a1', 'a2', 'c-single', 'a1x']");
+}
+
 // A WeightSource may answer %questionnaire.repeat(item).where(linkId = …) from its own index, in
 // the order it gives; without one the Questionnaire is walked.
 class IndexedQuestionnaire : public WeightSource {
