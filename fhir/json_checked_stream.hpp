@@ -17,7 +17,9 @@
 
 #include <rapidjson/reader.h>
 
+#include <bit>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 
 #if defined(__SSE2__)
@@ -96,15 +98,17 @@ inline const char* plain_string_end(const char* p, const char* end, StringScan& 
       if (*p == '\\') scan.escape = true;
       return p;
     }
-    // Runs of three-byte sequences E1..EC/EE..EF (E0 and ED have narrower second bytes).
-    for (;;) {
-      const auto* u = reinterpret_cast<const unsigned char*>(p);
-      // In this order, so that nothing past a NUL is read.
-      if ((u[0] & 0xF0) != 0xE0 || u[0] == 0xE0 || u[0] == 0xED || !utf8_tail(u[1]) ||
-          !utf8_tail(u[2])) {
-        break;
+    // Runs of three-byte sequences E1..EC/EE..EF (E0 and ED have narrower second bytes), one
+    // four-byte load each: lead 1110xxxx, then two 10xxxxxx. The fourth byte is at most the
+    // terminating NUL (end - p >= 3).
+    if constexpr (std::endian::native == std::endian::little) {
+      while (end - p >= 3) {
+        std::uint32_t word;
+        std::memcpy(&word, p, 4);
+        const std::uint32_t lead = word & 0xFFu;
+        if ((word & 0xC0C0F0u) != 0x8080E0u || lead == 0xE0 || lead == 0xED) break;
+        p += 3;
       }
-      p += 3;
     }
     if (static_cast<unsigned char>(*p) < 0x80) continue;
     const std::size_t length = utf8_sequence_length(reinterpret_cast<const unsigned char*>(p));
@@ -116,7 +120,12 @@ inline const char* plain_string_end(const char* p, const char* end, StringScan& 
   }
 }
 
-inline bool is_json_whitespace(char c) { return c == ' ' || c == '\n' || c == '\r' || c == '\t'; }
+// ' ', '\n', '\r' or '\t': one comparison and a bit test instead of four comparisons.
+inline bool is_json_whitespace(char c) {
+  constexpr std::uint64_t kWhitespace = (1ull << ' ') | (1ull << '\n') | (1ull << '\r') | (1ull << '\t');
+  const auto byte = static_cast<unsigned char>(c);
+  return byte <= ' ' && ((kWhitespace >> byte) & 1u) != 0;
+}
 
 // The first byte after p (whitespace) that is not JSON whitespace (the NUL at end at the latest).
 [[gnu::noinline]] inline char* skip_json_whitespace(char* p, const char* end) {
