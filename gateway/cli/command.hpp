@@ -28,5 +28,6 @@ std::span<const Command> commands();
 Command serve_command();
 Command validate_command();
 Command directory_command();
+Command outbox_command();
 
 }  // namespace socialrx::gateway::cli

@@ -3,7 +3,8 @@
 namespace socialrx::gateway::cli {
 
 std::span<const Command> commands() {
-  static const std::vector<Command> all{serve_command(), validate_command(), directory_command()};
+  static const std::vector<Command> all{serve_command(), validate_command(), directory_command(),
+                                       outbox_command()};
   return all;
 }
 

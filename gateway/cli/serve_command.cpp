@@ -1,5 +1,6 @@
 // `socialrx serve [--config FILE] [--data DIR] [--http HOST:PORT] [--dev]`: the gateway.
-// SIGTERM or SIGINT drains (in-flight requests finish, queued writes commit) and exits 0.
+// SIGTERM or SIGINT drains (in-flight requests finish, queued writes commit, the outbox worker
+// stops) and exits 0.
 
 #include <boost/program_options.hpp>
 
@@ -14,6 +15,7 @@
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/directory/demo_directory.hpp"
 #include "gateway/http/server.hpp"
+#include "gateway/outbox/delivery_worker.hpp"
 #include "gateway/rest/capability_statement.hpp"
 #include "gateway/rest/fhir_api.hpp"
 #include "gateway/storage/write_queue.hpp"
@@ -111,6 +113,12 @@ int serve(const ServeOptions& options, Streams streams) {
                              {}, rest::build_capability_statement(!options.dev)};
   services.questionnaires = questionnaires.get();
   services.extract_on_write = settings.extract_on_write;
+  // After the database is ready and before the server takes requests; destroyed (stopped)
+  // before the WriteQueue and the database, which are declared before it.
+  outbox::DeliveryWorker outbox_worker(*database, writes, outbox::make_transports(settings.outbox),
+                                       settings.outbox);
+  outbox_worker.start();
+  services.outbox = &outbox_worker;
   rest::Authenticator authenticator(settings.clients, !options.dev);
   rest::FhirApi api(services, authenticator);
 
@@ -125,6 +133,9 @@ int serve(const ServeOptions& options, Streams streams) {
   // The signal thread may still be inside server.stop() (run() can return as soon as stop()'s
   // work is posted): it must be done before the Server is destroyed.
   signals.finish();
+  // Requests have drained; queued writes are still committing. An attempt in flight is cancelled
+  // and stays pending (it is sent again at the next start).
+  outbox_worker.stop();
   streams.err << "socialrx: stopped" << std::endl;
   return 0;
 }

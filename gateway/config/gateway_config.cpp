@@ -176,6 +176,74 @@ void read_clients(const ObjectReader& reader, const Member& clients, GatewayConf
   }
 }
 
+void read_destinations(const ObjectReader& reader, const Member& list, const std::string& path,
+                       outbox::OutboxOptions& options) {
+  if (!list.value.is_array()) reader.fail(&list, path, "must be an array");
+  for (std::size_t i = 0; i < list.value.size(); ++i) {
+    const std::string item = path + "[" + std::to_string(i) + "]";
+    outbox::DestinationOptions destination;
+    reader.nested(item).read(list.value.items()[i], {
+        {"url_prefix", [&](const Member& m, const std::string& p) {
+           destination.url_prefix = reader.string(m, p);
+           if (!destination.url_prefix.starts_with("https://") &&
+               !destination.url_prefix.starts_with("http://")) {
+             reader.fail(&m, p, "must start with https:// or http://");
+           }
+         }},
+        {"bearer_token_env", [&](const Member& m, const std::string& p) {
+           destination.bearer_token_env = reader.string(m, p);
+           // A name, not a token: tokens never sit in this file.
+           if (destination.bearer_token_env.empty() ||
+               destination.bearer_token_env.find_first_not_of(
+                   "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_") !=
+                   std::string::npos) {
+             reader.fail(&m, p, "must be the name of an environment variable (letters, digits, _)");
+           }
+         }},
+        {"ca_file", [&](const Member& m, const std::string& p) {
+           destination.ca_file = reader.string(m, p);
+           if (!destination.ca_file.empty()) {
+             const std::filesystem::path file(destination.ca_file);
+             destination.ca_file =
+                 (file.is_relative() ? std::filesystem::path(reader.file()).parent_path() / file : file)
+                     .string();
+           }
+         }},
+    });
+    if (destination.url_prefix.empty()) reader.fail(&list, item, "a destination needs url_prefix");
+    options.destinations.push_back(std::move(destination));
+  }
+}
+
+void read_outbox(const ObjectReader& reader, const Member& section, GatewayConfig& config) {
+  auto& options = config.outbox;
+  const Member* base_member = nullptr;
+  reader.read(section.value, {
+      {"max_attempts", [&](const Member& m, const std::string& p) {
+         options.max_attempts = static_cast<int>(reader.integer(m, p, 1, 1000));
+       }},
+      {"base_delay_ms", [&](const Member& m, const std::string& p) {
+         options.base_delay = std::chrono::milliseconds(reader.integer(m, p, 1, 86'400'000));
+         base_member = &m;
+       }},
+      {"max_delay_ms", [&](const Member& m, const std::string& p) {
+         options.max_delay = std::chrono::milliseconds(reader.integer(m, p, 1, 7 * 86'400'000LL));
+       }},
+      {"poll_interval_ms", [&](const Member& m, const std::string& p) {
+         options.poll_interval = std::chrono::milliseconds(reader.integer(m, p, 10, 3'600'000));
+       }},
+      {"request_timeout_ms", [&](const Member& m, const std::string& p) {
+         options.request_timeout = std::chrono::milliseconds(reader.integer(m, p, 100, 600'000));
+       }},
+      {"destinations", [&](const Member& m, const std::string& p) {
+         read_destinations(reader, m, p, options);
+       }},
+  });
+  if (options.base_delay > options.max_delay) {
+    reader.fail(base_member, "outbox.base_delay_ms", "must not exceed outbox.max_delay_ms");
+  }
+}
+
 }  // namespace
 
 void parse_listen_address(const std::string& text, const std::string& what, std::string& host,
@@ -235,6 +303,9 @@ GatewayConfig load_config(const std::string& path) {
                 config.extract_on_write = reader.boolean(e, q);
               }},
          });
+       }},
+      {"outbox", [&](const Member& m, const std::string& p) {
+         read_outbox(reader.nested(p), m, config);
        }},
       {"auth", [&](const Member& m, const std::string& p) {
          reader.nested(p).read(m.value, {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway/http/server.hpp"
+#include "gateway/outbox/outbox_options.hpp"
 #include "gateway/storage/database.hpp"
 
 namespace socialrx::gateway::config {
@@ -38,6 +39,7 @@ struct GatewayConfig {
   // configuration file's folder). Default: conf/questionnaires of this source tree.
   std::string questionnaires_dir = default_questionnaires_dir();
   bool extract_on_write = true;  // assessment.extract_on_write
+  outbox::OutboxOptions outbox;  // delivery of outgoing messages (retries, destinations)
 };
 
 // conf/questionnaires of the source tree the binary was built from.

@@ -20,6 +20,9 @@
 namespace socialrx::gateway::assessment {
 class QuestionnaireLibrary;
 }
+namespace socialrx::gateway::outbox {
+class DeliveryWorker;
+}
 
 namespace socialrx::gateway::rest {
 
@@ -35,6 +38,9 @@ struct ApiServices {
   // extracted against them. Null: QuestionnaireResponses are stored as any other resource.
   const assessment::QuestionnaireLibrary* questionnaires = nullptr;
   bool extract_on_write = true;  // completed/amended responses are extracted when written
+  // Delivers what write jobs queue with outbox::enqueue(); call notify() after such a commit.
+  // Null when there is none (tests).
+  outbox::DeliveryWorker* outbox = nullptr;
 };
 
 struct Exchange {

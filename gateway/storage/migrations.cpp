@@ -115,6 +115,56 @@ const std::vector<Migration>& migrations() {
        {
            "DROP INDEX resource_versions_instance",
        }},
+      // 3: the outbox (gateway/outbox): every outgoing delivery, committed with the writes that
+      // caused it and delivered by the DeliveryWorker. state: pending | delivered | dead.
+      // last_error holds a status and a short reason, never a body (no personal data).
+      {3,
+       {
+           R"(CREATE TABLE outbox (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                destination TEXT NOT NULL,
+                transport TEXT NOT NULL,
+                method TEXT NOT NULL,
+                path TEXT NOT NULL,
+                body TEXT NOT NULL,
+                content_type TEXT NOT NULL,
+                idempotency_key TEXT NOT NULL UNIQUE,
+                ordering_key TEXT NOT NULL,
+                state TEXT NOT NULL,
+                attempts INTEGER NOT NULL,
+                next_attempt_ms INTEGER NOT NULL,
+                last_attempt_ms INTEGER,
+                last_error TEXT NOT NULL,
+                last_status INTEGER,
+                created_ms INTEGER NOT NULL,
+                delivered_ms INTEGER))",
+           // "What is due": pending messages by next attempt.
+           "CREATE INDEX outbox_due ON outbox (state, next_attempt_ms)",
+           // "Is an older message of this ordering key still undelivered?"
+           "CREATE INDEX outbox_ordering ON outbox (ordering_key, id)",
+       },
+       {
+           R"(CREATE TABLE outbox (
+                id BIGSERIAL PRIMARY KEY,
+                destination TEXT COLLATE "C" NOT NULL,
+                transport TEXT COLLATE "C" NOT NULL,
+                method TEXT COLLATE "C" NOT NULL,
+                path TEXT COLLATE "C" NOT NULL,
+                body TEXT NOT NULL,
+                content_type TEXT COLLATE "C" NOT NULL,
+                idempotency_key TEXT COLLATE "C" NOT NULL UNIQUE,
+                ordering_key TEXT COLLATE "C" NOT NULL,
+                state TEXT COLLATE "C" NOT NULL,
+                attempts BIGINT NOT NULL,
+                next_attempt_ms BIGINT NOT NULL,
+                last_attempt_ms BIGINT,
+                last_error TEXT NOT NULL,
+                last_status BIGINT,
+                created_ms BIGINT NOT NULL,
+                delivered_ms BIGINT))",
+           "CREATE INDEX outbox_due ON outbox (state, next_attempt_ms)",
+           "CREATE INDEX outbox_ordering ON outbox (ordering_key, id)",
+       }},
   };
   return all;
 }
