@@ -82,7 +82,12 @@ ReferenceParts parse_reference(std::string_view reference) {
     return parts;
   }
   std::size_t type_start = 0;
-  if (reference.find("://") != std::string_view::npos) {
+  // "Type?query" is conditional even when the query holds a URL (identifier=http://…|123): only
+  // what comes before the '?' says whether the reference itself is a URL.
+  const std::size_t question_mark = reference.find('?');
+  const bool conditional_form = question_mark != std::string_view::npos &&
+                                reference.substr(0, question_mark).find_first_of(":/") == std::string_view::npos;
+  if (!conditional_form && reference.find("://") != std::string_view::npos) {
     const std::size_t query = reference.find('?');
     const std::string_view path = reference.substr(0, query);
     if (query == std::string_view::npos && split_type_and_id(path, parts, type_start) &&

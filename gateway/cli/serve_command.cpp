@@ -16,6 +16,7 @@
 #include "gateway/directory/demo_directory.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/outbox/delivery_worker.hpp"
+#include "gateway/referral/workflow.hpp"
 #include "gateway/rest/capability_statement.hpp"
 #include "gateway/rest/fhir_api.hpp"
 #include "gateway/storage/write_queue.hpp"
@@ -113,6 +114,10 @@ int serve(const ServeOptions& options, Streams streams) {
                              {}, rest::build_capability_statement(!options.dev)};
   services.questionnaires = questionnaires.get();
   services.extract_on_write = settings.extract_on_write;
+  // Referral routing rules: a mistake stops the start, naming the file, line and key.
+  const referral::Workflow workflow(referral::load_routing_rules(
+      settings.routing_rules.empty() ? referral::default_routing_rules_path() : settings.routing_rules));
+  services.workflow = &workflow;
   // After the database is ready and before the server takes requests; destroyed (stopped)
   // before the WriteQueue and the database, which are declared before it.
   outbox::DeliveryWorker outbox_worker(*database, writes, outbox::make_transports(settings.outbox),

@@ -159,6 +159,16 @@ void read_clients(const ObjectReader& reader, const Member& clients, GatewayConf
                                 std::string::npos;
            if (!hex) reader.fail(&m, p, "must be 64 lowercase hex digits (sha256sum of the token)");
          }},
+        {"organization", [&](const Member& m, const std::string& p) {
+           client.organization = reader.string(m, p);
+           const std::size_t bar = client.organization.find('|');
+           const bool literal = client.organization.starts_with("Organization/") &&
+                                client.organization.size() > 13 && client.organization.find('/', 13) == std::string::npos;
+           const bool identifier = bar != std::string::npos && bar > 0 && bar + 1 < client.organization.size();
+           if (!literal && !identifier) {
+             reader.fail(&m, p, "must be \"Organization/<id>\" or \"<identifier system>|<value>\"");
+           }
+         }},
         {"scopes", [&](const Member& m, const std::string& p) {
            if (!m.value.is_array()) reader.fail(&m, p, "must be an array of strings");
            for (const Value& scope : m.value.items()) {
@@ -301,6 +311,15 @@ GatewayConfig load_config(const std::string& path) {
               }},
              {"extract_on_write", [&](const Member& e, const std::string& q) {
                 config.extract_on_write = reader.boolean(e, q);
+              }},
+         });
+       }},
+      {"referral", [&](const Member& m, const std::string& p) {
+         reader.nested(p).read(m.value, {
+             {"routing_rules", [&](const Member& r, const std::string& q) {
+                const std::filesystem::path file(reader.string(r, q));
+                config.routing_rules =
+                    (file.is_relative() ? std::filesystem::path(path).parent_path() / file : file).string();
               }},
          });
        }},

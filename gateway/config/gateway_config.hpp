@@ -23,6 +23,10 @@ struct ApiClient {
   std::string id;                   // who, in audit records: "clinic-utsunomiya-chuo"
   std::string token_sha256;         // hex SHA-256 of the bearer token; the token is never stored
   std::vector<std::string> scopes;  // SMART system scopes: "system/*.cruds", "system/Task.rs"
+  // The organization it acts for: "Organization/<id>" or "<identifier system>|<value>" (e.g. the
+  // directory's https://socialrx.jp/fhir/sid/directory-organization|midori-houkatsu-kita). A
+  // client bound to one may set only the Task statuses of its role (requester or owner).
+  std::string organization;
 };
 
 std::string default_questionnaires_dir();
@@ -39,6 +43,9 @@ struct GatewayConfig {
   // configuration file's folder). Default: conf/questionnaires of this source tree.
   std::string questionnaires_dir = default_questionnaires_dir();
   bool extract_on_write = true;  // assessment.extract_on_write
+  // referral.routing_rules (relative to the configuration file's folder); empty: the shipped
+  // conf/routing/routing-rules.jsonc of this source tree.
+  std::string routing_rules;
   outbox::OutboxOptions outbox;  // delivery of outgoing messages (retries, destinations)
 };
 

@@ -55,7 +55,7 @@ Authenticator::Authenticator(std::vector<config::ApiClient> clients, bool enable
     : clients_(std::move(clients)), enabled_(enabled) {}
 
 std::optional<Principal> Authenticator::authenticate(const http::Request& request) const {
-  if (!enabled_) return Principal{"dev", {"system/*.cruds"}};
+  if (!enabled_) return Principal{"dev", {"system/*.cruds"}, {}};
   const auto header = request.find(boost::beast::http::field::authorization);
   if (header == request.end()) return std::nullopt;
   const std::string_view value = header->value();
@@ -68,7 +68,7 @@ std::optional<Principal> Authenticator::authenticate(const http::Request& reques
     // Constant-time comparison of equal-length hex digests.
     if (client.token_sha256.size() == presented.size() &&
         CRYPTO_memcmp(client.token_sha256.data(), presented.data(), presented.size()) == 0) {
-      return Principal{client.id, client.scopes};
+      return Principal{client.id, client.scopes, client.organization};
     }
   }
   return std::nullopt;

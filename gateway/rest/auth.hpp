@@ -18,6 +18,10 @@ enum class Permission { create, read, update, remove, search };
 struct Principal {
   std::string client_id;  // "dev" when authentication is off
   std::vector<std::string> scopes;
+  // The organization the client acts for (config auth.clients[].organization): "Organization/<id>"
+  // or "system|value" of its identifier; empty when it acts for none (then the referral
+  // workflow checks only the Task transition table, not whose Task it is).
+  std::string organization;
 };
 
 class Authenticator {

@@ -19,6 +19,7 @@
 #include "gateway/rest/reference_rewriter.hpp"
 #include "gateway/rest/resource_body.hpp"
 #include "gateway/rest/resource_stamp.hpp"
+#include "gateway/rest/workflow_hooks.hpp"
 #include "gateway/rest/write_errors.hpp"
 #include "gateway/search/index_extractor.hpp"
 #include "gateway/search/search_parameters.hpp"
@@ -126,6 +127,15 @@ std::string plan_entry(const Value& entry, std::size_t position, EntryPlan& plan
   return "request.method must be POST, PUT, DELETE or GET";
 }
 
+// After the workflow's reactions: the current version of every entry written.
+void refresh_written(storage::WriteTransaction& transaction, BundleState& state) {
+  for (EntryPlan& entry : state.entries) {
+    if (entry.stored && !entry.stored->deleted) {
+      if (auto current = transaction.current(entry.type, entry.id)) entry.stored = std::move(*current);
+    }
+  }
+}
+
 // The conditional matches first (If-None-Exist and conditional PUT), so that references to those
 // entries point to the resource that already exists instead of one that will not be created.
 void resolve_conditional_entries(storage::WriteTransaction& transaction, BundleState& state,
@@ -152,11 +162,13 @@ void resolve_conditional_entries(storage::WriteTransaction& transaction, BundleS
   }
 }
 
-void run_entry(storage::WriteTransaction& transaction, BundleState& state, EntryPlan& entry) {
+void run_entry(storage::WriteTransaction& transaction, BundleState& state, EntryPlan& entry,
+               WorkflowHooks& hooks) {
   if (entry.method == "GET") return;  // read after the commit
   if (entry.method == "DELETE") {
     const auto current = transaction.current(entry.type, entry.id);
     if (current && !current->deleted) {
+      hooks.before_write(transaction, entry.type, entry.id, nullptr);
       entry.stored = transaction.write_version(
           entry.type, entry.id, true, [](const storage::VersionStamp&) { return std::string(); },
           current->version);
@@ -190,6 +202,7 @@ void run_entry(storage::WriteTransaction& transaction, BundleState& state, Entry
     }
     expected = current ? current->version : 0;
   }
+  hooks.before_write(transaction, entry.type, entry.id, &resource);
   entry.stored = transaction.write_version(
       entry.type, entry.id, false,
       [&](const storage::VersionStamp& stamp) {
@@ -200,13 +213,17 @@ void run_entry(storage::WriteTransaction& transaction, BundleState& state, Entry
   entry.status = status_line(created ? Status::created : Status::ok);
 }
 
-void run_transaction(storage::WriteTransaction& transaction, BundleState& state) {
+// The workflow reacts once all entries are written (a Task may come before its ServiceRequest);
+// the response then shows the entries as they are after its reactions.
+void run_transaction(storage::WriteTransaction& transaction, BundleState& state, WorkflowHooks& hooks) {
   for (EntryPlan& entry : state.entries) resolve_conditional_entries(transaction, state, entry);
   for (const char* method : {"DELETE", "POST", "PUT"}) {
     for (EntryPlan& entry : state.entries) {
-      if (entry.method == method) run_entry(transaction, state, entry);
+      if (entry.method == method) run_entry(transaction, state, entry, hooks);
     }
   }
+  hooks.after_writes(transaction);
+  refresh_written(transaction, state);
 }
 
 std::string response_bundle(ApiServices& services, const Exchange& exchange, BundleState& state) {
@@ -359,7 +376,9 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
   };
   if (state->transaction) {
     submit_write(
-        services, exchange, [state](storage::WriteTransaction& transaction) { run_transaction(transaction, *state); },
+        services, exchange,
+        [state, hooks = WorkflowHooks(services.workflow, exchange->principal)](
+            storage::WriteTransaction& transaction) mutable { run_transaction(transaction, *state, hooks); },
         [exchange, reply](std::exception_ptr error) {
           if (error) {
             exchange->reply(write_failure_response(exchange->request, error));
@@ -382,9 +401,14 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
     EntryPlan* target = &entry;
     services.pending_writes.fetch_add(1);
     services.writes.submit(
-        [state, target](storage::WriteTransaction& transaction) {
+        [state, target, hooks = WorkflowHooks(services.workflow, exchange->principal)](
+            storage::WriteTransaction& transaction) mutable {
           resolve_conditional_entries(transaction, *state, *target);
-          run_entry(transaction, *state, *target);
+          run_entry(transaction, *state, *target, hooks);
+          hooks.after_writes(transaction);
+          if (target->stored && !target->stored->deleted) {
+            if (auto current = transaction.current(target->type, target->id)) target->stored = std::move(*current);
+          }
         },
         [&services, target, finish_one](std::exception_ptr error) {
           services.pending_writes.fetch_sub(1);
@@ -431,7 +455,10 @@ void submit_server_transaction(ApiServices& services, const ExchangePtr& exchang
   }
   submit_write(
       services, exchange,
-      [state](storage::WriteTransaction& transaction) { run_transaction(transaction, *state); },
+      // What the server composed is not a client's referral action: no workflow hooks.
+      [state, hooks = WorkflowHooks(nullptr, exchange->principal)](storage::WriteTransaction& transaction) mutable {
+        run_transaction(transaction, *state, hooks);
+      },
       [state, done = std::move(done)](std::exception_ptr error) {
         if (error) {
           done(error, nullptr, false);

@@ -23,6 +23,9 @@ class QuestionnaireLibrary;
 namespace socialrx::gateway::outbox {
 class DeliveryWorker;
 }
+namespace socialrx::gateway::referral {
+class Workflow;
+}
 
 namespace socialrx::gateway::rest {
 
@@ -41,6 +44,9 @@ struct ApiServices {
   // Delivers what write jobs queue with outbox::enqueue(); call notify() after such a commit.
   // Null when there is none (tests).
   outbox::DeliveryWorker* outbox = nullptr;
+  // The referral workflow (routing, consent gate, Task state machine, mirroring), run inside the
+  // write jobs of client writes (rest/workflow_hooks.hpp). Null: Tasks are stored as they come.
+  const referral::Workflow* workflow = nullptr;
 };
 
 struct Exchange {

@@ -7,6 +7,7 @@
 #include "gateway/rest/exchange.hpp"
 #include "gateway/rest/resource_body.hpp"
 #include "gateway/rest/resource_stamp.hpp"
+#include "gateway/rest/workflow_hooks.hpp"
 #include "gateway/rest/write_errors.hpp"
 
 namespace socialrx::gateway::rest {
@@ -68,7 +69,8 @@ void handle_create(ApiServices& services, const ExchangePtr& exchange) {
   }
   submit_write(
       services, exchange,
-      [state](storage::WriteTransaction& transaction) {
+      [state, hooks = WorkflowHooks(services.workflow, exchange->principal)](
+          storage::WriteTransaction& transaction) mutable {
         PreparedResource& resource = state->resource;
         if (state->conditional) {
           if (auto existing = match_or_claim(transaction, *state->conditional, resource.id)) {
@@ -77,11 +79,15 @@ void handle_create(ApiServices& services, const ExchangePtr& exchange) {
             return;
           }
         }
+        hooks.before_write(transaction, resource.type, resource.id, &resource.document.root());
         state->stored = transaction.write_version(
             resource.type, resource.id, false,
             [&resource](const storage::VersionStamp& stamp) { return render_stamped(resource, stamp); },
             0);
         transaction.replace_index(resource.type, resource.id, resource.index);
+        hooks.after_writes(transaction);
+        // The reactions may have written further versions of it (a Task put on hold).
+        state->stored = *transaction.current(resource.type, resource.id);
       },
       [state, exchange](std::exception_ptr error) {
         if (error) {
@@ -140,7 +146,8 @@ void handle_update(ApiServices& services, const ExchangePtr& exchange) {
   state->conditional = std::move(criteria);
   submit_write(
       services, exchange,
-      [state](storage::WriteTransaction& transaction) {
+      [state, hooks = WorkflowHooks(services.workflow, exchange->principal)](
+          storage::WriteTransaction& transaction) mutable {
         PreparedResource& resource = state->resource;
         if (state->conditional) {
           if (auto existing = match_or_claim(transaction, *state->conditional, resource.id)) {
@@ -161,11 +168,14 @@ void handle_update(ApiServices& services, const ExchangePtr& exchange) {
                                  " but the current version is " +
                                  (current ? std::to_string(current->version) : "none"));
         }
+        hooks.before_write(transaction, resource.type, resource.id, &resource.document.root());
         state->stored = transaction.write_version(
             resource.type, resource.id, false,
             [&resource](const storage::VersionStamp& stamp) { return render_stamped(resource, stamp); },
             current ? std::optional<std::int64_t>(current->version) : std::optional<std::int64_t>(0));
         transaction.replace_index(resource.type, resource.id, resource.index);
+        hooks.after_writes(transaction);
+        state->stored = *transaction.current(resource.type, resource.id);
       },
       [state, exchange](std::exception_ptr error) {
         if (error) {
@@ -185,9 +195,11 @@ void handle_delete(ApiServices& services, const ExchangePtr& exchange) {
   auto deleted = std::make_shared<std::optional<storage::StoredResource>>();
   submit_write(
       services, exchange,
-      [type, id, deleted](storage::WriteTransaction& transaction) {
+      [type, id, deleted, hooks = WorkflowHooks(services.workflow, exchange->principal)](
+          storage::WriteTransaction& transaction) mutable {
         const auto current = transaction.current(type, id);
         if (!current || current->deleted) return;  // deleting twice changes nothing
+        hooks.before_write(transaction, type, id, nullptr);
         *deleted = transaction.write_version(
             type, id, true, [](const storage::VersionStamp&) { return std::string(); },
             current->version);

@@ -31,6 +31,11 @@ TEST(Reference, Forms) {
   auto conditional = parse_reference("Patient?identifier=urn:oid:1.2|0000123456");
   EXPECT_EQ(conditional.form, ReferenceForm::conditional);
   EXPECT_EQ(conditional.query, "identifier=urn:oid:1.2|0000123456");
+  // A URL inside the query does not make the reference a URL.
+  auto with_url = parse_reference("Organization?identifier=http://jpfhir.jp/fhir/core/IdSystem/insurance-medical-institution-no|9910000001");
+  EXPECT_EQ(with_url.form, ReferenceForm::conditional);
+  EXPECT_EQ(with_url.resource_type, "Organization");
+  EXPECT_EQ(parse_reference("https://example.org/fhir/Patient?identifier=x|1").form, ReferenceForm::other_url);
 }
 
 TEST(Reference, Malformed) {

@@ -11,9 +11,11 @@ const std::string kPatient = R"({"resourceType":"Patient",
           {"text":"ウツノミヤ ハナコ","family":"ウツノミヤ","given":["ハナコ"]}],
   "gender":"female","birthDate":"1962-03-15"})";
 
+// Not a referral Task (code approve, not fulfill): the search parameters are what is tested here,
+// without the referral workflow routing it (tests/gateway/referral/referral_workflow_test.cpp).
 std::string task(const std::string& status, const std::string& owner, const std::string& focus) {
   return R"({"resourceType":"Task","status":")" + status +
-         R"(","intent":"order","code":{"coding":[{"system":"http://hl7.org/fhir/CodeSystem/task-code","code":"fulfill"}]},
+         R"(","intent":"order","code":{"coding":[{"system":"http://hl7.org/fhir/CodeSystem/task-code","code":"approve"}]},
            "focus":{"reference":")" + focus + R"("},"owner":{"reference":")" + owner + R"("},
            "businessStatus":{"coding":[{"system":"http://socialrx.example.jp/CodeSystem/business-status","code":"received"}]}})";
 }

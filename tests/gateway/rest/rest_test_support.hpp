@@ -80,6 +80,7 @@ class RestTest : public ::testing::TestWithParam<storage_backend> {
   void SetUp() override {
     database_ = std::make_unique<gateway::storage::testing::ScratchDatabase>(GetParam());
     gateway_ = std::make_unique<GatewayProcess>(options_for(GetParam()));
+    before_start(config_path_, gateway_->data_dir());
     gateway_->start();
     bodies_.open(gateway_->work_dir() / "response-bodies.ndjson");
   }
@@ -107,6 +108,12 @@ class RestTest : public ::testing::TestWithParam<storage_backend> {
   }
 
   GatewayProcess& gateway() { return *gateway_; }
+  FhirClient client_with(const std::string& token) { return FhirClient(*gateway_, token, &bodies_); }
+
+  // For suites that need more: further entries of auth.clients (JSON objects, each followed by a
+  // comma), and work on the configuration and data directory before the server starts.
+  virtual std::string extra_clients() const { return {}; }
+  virtual void before_start(const std::filesystem::path& /*config*/, const std::filesystem::path& /*data_dir*/) {}
 
  private:
   GatewayProcessOptions options_for(storage_backend backend) {
@@ -126,7 +133,8 @@ class RestTest : public ::testing::TestWithParam<storage_backend> {
         << "    {\"id\": \"test-admin\", \"token_sha256\": \"" << gateway::rest::sha256_hex(kAdminToken)
         << "\", \"scopes\": [\"system/*.cruds\"]},\n"
         << "    {\"id\": \"test-reader\", \"token_sha256\": \"" << gateway::rest::sha256_hex(kReaderToken)
-        << "\", \"scopes\": [\"system/*.rs\"]},\n  ]},\n}\n";
+        << "\", \"scopes\": [\"system/*.rs\"]},\n"
+        << extra_clients() << "  ]},\n}\n";
     config_path_ = config;
     options.extra_args = {"--config", config.string()};
     return options;
