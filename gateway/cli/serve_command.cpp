@@ -16,6 +16,7 @@
 #include "gateway/directory/demo_directory.hpp"
 #include "gateway/http/server.hpp"
 #include "gateway/outbox/delivery_worker.hpp"
+#include "gateway/referral/recipient_poller.hpp"
 #include "gateway/referral/workflow.hpp"
 #include "gateway/rest/capability_statement.hpp"
 #include "gateway/rest/fhir_api.hpp"
@@ -124,6 +125,10 @@ int serve(const ServeOptions& options, Streams streams) {
                                        settings.outbox);
   outbox_worker.start();
   services.outbox = &outbox_worker;
+  // Full recipients' updates come back by polling their servers (stopped before the writer).
+  referral::RecipientPoller recipient_poller(*database, writes, workflow, settings.outbox,
+                                             std::chrono::milliseconds(settings.recipient_poll_interval_ms));
+  recipient_poller.start();
   rest::Authenticator authenticator(settings.clients, !options.dev);
   rest::FhirApi api(services, authenticator);
 
@@ -140,6 +145,7 @@ int serve(const ServeOptions& options, Streams streams) {
   signals.finish();
   // Requests have drained; queued writes are still committing. An attempt in flight is cancelled
   // and stays pending (it is sent again at the next start).
+  recipient_poller.stop();
   outbox_worker.stop();
   streams.err << "socialrx: stopped" << std::endl;
   return 0;

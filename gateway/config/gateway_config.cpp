@@ -321,6 +321,9 @@ GatewayConfig load_config(const std::string& path) {
                 config.routing_rules =
                     (file.is_relative() ? std::filesystem::path(path).parent_path() / file : file).string();
               }},
+             {"poll_interval_ms", [&](const Member& i, const std::string& q) {
+                config.recipient_poll_interval_ms = reader.integer(i, q, 100, 86'400'000);
+              }},
          });
        }},
       {"outbox", [&](const Member& m, const std::string& p) {

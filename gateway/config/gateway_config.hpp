@@ -46,6 +46,8 @@ struct GatewayConfig {
   // referral.routing_rules (relative to the configuration file's folder); empty: the shipped
   // conf/routing/routing-rules.jsonc of this source tree.
   std::string routing_rules;
+  // referral.poll_interval_ms: how often full recipients' servers are asked for their Tasks.
+  std::int64_t recipient_poll_interval_ms = 60'000;
   outbox::OutboxOptions outbox;  // delivery of outgoing messages (retries, destinations)
 };
 

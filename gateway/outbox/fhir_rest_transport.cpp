@@ -77,14 +77,31 @@ DeliveryOutcome FhirRestTransport::send(const Delivery& delivery) {
                                                      : delivery.content_type);
   }
   request.headers.emplace_back(kIdempotencyKeyHeader, delivery.idempotency_key);
-  if (const Destination* destination = destination_for(delivery.destination)) {
+  authorize(request);
+
+  const http::ClientResult result = client_.send(request);
+  return classify(result);
+}
+
+http::ClientResult FhirRestTransport::fetch(const std::string& url) {
+  http::OutboundRequest request;
+  request.url = url;
+  request.headers.emplace_back("Accept", "application/fhir+json");
+  authorize(request);
+  return client_.send(request);
+}
+
+void FhirRestTransport::authorize(http::OutboundRequest& request) const {
+  if (const Destination* destination = destination_for(request.url)) {
     if (!destination->bearer_token.empty()) {
       request.headers.emplace_back("Authorization", "Bearer " + destination->bearer_token);
     }
     request.ca_file = destination->ca_file;
   }
+}
 
-  const http::ClientResult result = client_.send(request);
+DeliveryOutcome FhirRestTransport::classify(const http::ClientResult& result) {
+  DeliveryOutcome outcome;
   switch (result.error) {
     case http::ClientResult::Error::none: {
       const unsigned status = result.response.result_int();

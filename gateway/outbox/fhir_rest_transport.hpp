@@ -35,6 +35,10 @@ class FhirRestTransport final : public Transport {
   DeliveryOutcome send(const Delivery& delivery) override;
   void cancel() override { client_.cancel(); }
 
+  // GET of an absolute URL with the same credentials and trust anchors a push to it would use
+  // (the referral workflow reads full recipients' Tasks back this way).
+  http::ClientResult fetch(const std::string& url);
+
  private:
   struct Destination {
     std::string url_prefix;
@@ -42,6 +46,8 @@ class FhirRestTransport final : public Transport {
     std::string ca_file;
   };
   const Destination* destination_for(const std::string& url) const;
+  void authorize(http::OutboundRequest& request) const;  // Authorization and ca_file for its URL
+  static DeliveryOutcome classify(const http::ClientResult& result);
 
   std::vector<Destination> destinations_;  // longest prefix first
   http::HttpClient client_;

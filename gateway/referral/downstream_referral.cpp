@@ -1,6 +1,7 @@
 #include "gateway/referral/downstream_referral.hpp"
 
 #include "gateway/referral/business_status.hpp"
+#include "gateway/referral/recipient_push.hpp"
 #include "gateway/referral/referral_model.hpp"
 #include "gateway/referral/resource_json.hpp"
 #include "gateway/rest/resource_stamp.hpp"
@@ -68,6 +69,15 @@ DownstreamReferral create_downstream_referral(storage::WriteTransaction& transac
     for (std::string& key : reference_keys(original, element)) {
       if (!key.starts_with("Consent/")) made.disclosed.push_back(std::move(key));
     }
+  }
+  // A full recipient gets it all on its own server: who it is (so its staff's clients can be
+  // bound to it), what was disclosed, then its request and Task.
+  if (recipient.full_recipient && !recipient.endpoint_address.empty()) {
+    std::vector<std::string> keys{recipient.organization};
+    keys.insert(keys.end(), made.disclosed.begin(), made.disclosed.end());
+    keys.push_back(made.service_request);
+    keys.push_back(made.task);
+    push_to_recipient(transaction, recipient.endpoint_address, keys, made.task);
   }
   return made;
 }

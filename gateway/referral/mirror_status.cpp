@@ -2,6 +2,7 @@
 // source does with its referral reaches every recipient.
 
 #include "gateway/referral/business_status.hpp"
+#include "gateway/referral/recipient_push.hpp"
 #include "gateway/referral/referral_model.hpp"
 #include "gateway/referral/resource_json.hpp"
 #include "gateway/referral/task_transitions.hpp"
@@ -101,6 +102,7 @@ void cancel_downstream(storage::WriteTransaction& transaction, const LoadedResou
         write_platform_resource(transaction, revoked, "ServiceRequest", std::string_view(key).substr(key.find('/') + 1));
       }
     }
+    push_task_update(transaction, *task);
   }
 }
 

@@ -1,6 +1,7 @@
 #include "gateway/referral/workflow.hpp"
 
 #include "gateway/referral/business_status.hpp"
+#include "gateway/referral/recipient_push.hpp"
 #include "gateway/referral/referral_model.hpp"
 #include "gateway/referral/resource_json.hpp"
 #include "gateway/referral/task_transitions.hpp"
@@ -60,10 +61,15 @@ void note_withdrawal(storage::WriteTransaction& transaction, const std::string& 
     if (!source || !is_source_task(source->root())) continue;
     for (const std::string& downstream_id : find_ids(transaction, "Task", "part-of=" + source->key)) {
       auto downstream = load(transaction, "Task/" + downstream_id);
-      if (!downstream || is_terminal(downstream->root().string_at("status"))) continue;
+      if (!downstream || is_terminal(downstream->root().string_at("status")) ||
+          code_in(downstream->root().find("businessStatus"), business_status::kSystem) ==
+              business_status::kConsentWithdrawn.code) {
+        continue;
+      }
       apply_task_change(transaction, *downstream,
                         TaskChange{.business_status = std::string(business_status::kConsentWithdrawn.code),
                                    .note = "本人が同意を撤回しました。これ以降の情報提供は行われません。"});
+      push_task_update(transaction, *downstream);
     }
   }
 }
@@ -97,6 +103,32 @@ void Workflow::check_client_write(storage::WriteTransaction& transaction, const 
                              "a referral Task is not deleted: set its status to entered-in-error", "Task");
   }
   if (auto refusal = check_task_write(before, *next, party_of(actor, before, *next))) refuse(*refusal);
+}
+
+bool Workflow::take_recipient_update(storage::WriteTransaction& transaction, const std::string& task_key,
+                                     const Value& remote) const {
+  auto local = load(transaction, task_key);
+  if (!local) return false;
+  fhir::json::Document document;
+  Value next = document.copy(local->root());
+  bool changed = false;
+  for (std::string_view element : {"status", "statusReason", "businessStatus", "output", "executionPeriod", "note"}) {
+    const Value* theirs = remote.find(element);
+    const Value* ours = next.find(element);
+    const bool same = theirs == nullptr ? ours == nullptr
+                                        : ours != nullptr && fhir::json::equal_ignoring_member_order(*theirs, *ours);
+    if (same) continue;
+    next = theirs == nullptr ? document.without_member(next, element)
+                             : document.with_member(next, element, document.copy(*theirs));
+    changed = true;
+  }
+  if (!changed) return false;
+  if (auto refusal = check_task_write(&local->root(), next, TaskParty::owner)) refuse(*refusal);
+  next = document.without_member(next, "meta");
+  write_platform_resource(transaction, next, "Task", std::string_view(task_key).substr(task_key.find('/') + 1));
+  auto written = load(transaction, task_key);
+  if (written) mirror_downstream_change(transaction, rules_, *written);
+  return true;
 }
 
 void Workflow::react(storage::WriteTransaction& transaction, const std::vector<WrittenResource>& written) const {

@@ -54,6 +54,13 @@ class Workflow {
   // rest::WriteRefused (422) when a new referral cannot be accepted (e.g. its focus is missing).
   void react(storage::WriteTransaction& transaction, const std::vector<WrittenResource>& written) const;
 
+  // A full recipient's Task as read back from its own server (recipient_poller.hpp): what its
+  // owner may change (status, statusReason, businessStatus, output, executionPeriod, note) is
+  // taken over, checked as the owner's write would be, and mirrored onto the source Task.
+  // Returns false when nothing changed; throws rest::WriteRefused when the change is refused.
+  bool take_recipient_update(storage::WriteTransaction& transaction, const std::string& task_key,
+                             const fhir::json::Value& remote) const;
+
   const RoutingRules& rules() const { return rules_; }
 
  private:
