@@ -58,6 +58,8 @@ class FullRecipient : public ::testing::Test {
             "]}}");
     recipient_->options().extra_args = {"--config", recipient_config.string()};
     recipient_->start();
+    bodies_path_ = recipient_->work_dir() / "response-bodies.ndjson";
+    bodies_.open(bodies_path_);
     const std::string recipient_base = "http://127.0.0.1:" + std::to_string(recipient_->port()) + "/fhir";
 
     // The hub: the demo directory, with the 北部地域包括支援センター's endpoint at the recipient.
@@ -90,6 +92,8 @@ class FullRecipient : public ::testing::Test {
   }
 
   void TearDown() override {
+    bodies_.close();
+    if (!::testing::Test::HasFailure()) expect_bodies_pass_r4_schema(bodies_path_);
     if (hub_ && hub_->running()) {
       EXPECT_EQ(hub_->stop(), 0) << hub_->stderr_text();
     }
@@ -98,8 +102,9 @@ class FullRecipient : public ::testing::Test {
     }
   }
 
-  FhirClient hub_client(const char* token) { return FhirClient(*hub_, token, nullptr); }
-  FhirClient recipient_client(const char* token) { return FhirClient(*recipient_, token, nullptr); }
+  // Every body either server answers is kept for HL7's schema check at the end.
+  FhirClient hub_client(const char* token) { return FhirClient(*hub_, token, &bodies_); }
+  FhirClient recipient_client(const char* token) { return FhirClient(*recipient_, token, &bodies_); }
 
   std::string hub_status(const std::string& key) {
     auto clinic = hub_client(kClinicToken);
@@ -131,6 +136,8 @@ class FullRecipient : public ::testing::Test {
 
   std::unique_ptr<GatewayProcess> recipient_;
   std::unique_ptr<GatewayProcess> hub_;
+  std::filesystem::path bodies_path_;
+  std::ofstream bodies_;
 };
 
 TEST_F(FullRecipient, TheReferralReachesTheRecipientsServerAndItsWorkComesBackToTheClinic) {

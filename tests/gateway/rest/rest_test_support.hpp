@@ -75,6 +75,20 @@ inline fhir::json::Document json_of(const HttpResponse& response) {
   return parsed.document ? std::move(*parsed.document) : fhir::json::Document();
 }
 
+// Every body in `path` (one per line, as FhirClient writes them) passes HL7's R4 JSON schema
+// (tests/tools/fhir_schema_validate.mjs, run with node).
+inline void expect_bodies_pass_r4_schema(const std::filesystem::path& path) {
+  if (!std::filesystem::exists(path) || std::filesystem::file_size(path) == 0) return;
+  const std::string command = "node " + std::string(SOCIALRX_SOURCE_DIR) +
+                              "/tests/tools/fhir_schema_validate.mjs - < '" + path.string() + "' > '" +
+                              path.string() + ".report' 2>&1";
+  const int status = std::system(command.c_str());
+  std::ifstream report(path.string() + ".report");
+  std::stringstream text;
+  text << report.rdbuf();
+  EXPECT_EQ(status, 0) << "responses failing HL7's R4 JSON schema:\n" << text.str();
+}
+
 class RestTest : public ::testing::TestWithParam<storage_backend> {
  protected:
   void SetUp() override {
@@ -141,16 +155,7 @@ class RestTest : public ::testing::TestWithParam<storage_backend> {
   }
 
   void check_bodies_with_external_validator() {
-    const auto path = gateway_->work_dir() / "response-bodies.ndjson";
-    if (std::filesystem::file_size(path) == 0) return;
-    const std::string command = "node " + std::string(SOCIALRX_SOURCE_DIR) +
-                                "/tests/tools/fhir_schema_validate.mjs - < '" + path.string() +
-                                "' > '" + path.string() + ".report' 2>&1";
-    const int status = std::system(command.c_str());
-    std::ifstream report(path.string() + ".report");
-    std::stringstream text;
-    text << report.rdbuf();
-    EXPECT_EQ(status, 0) << "responses failing HL7's R4 JSON schema:\n" << text.str();
+    expect_bodies_pass_r4_schema(gateway_->work_dir() / "response-bodies.ndjson");
   }
 
   std::unique_ptr<gateway::storage::testing::ScratchDatabase> database_;
