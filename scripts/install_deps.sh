@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 packages=(
-  cmake make g++ pkg-config
+  cmake make ninja-build g++ pkg-config
   libboost1.81-dev libboost-program-options1.81-dev
   rapidjson-dev libpoco-dev libicu-dev libssl-dev
   libgtest-dev libgmock-dev googletest libbenchmark-dev libpq-dev
