@@ -149,7 +149,8 @@ TEST_F(FullRecipient, TheReferralReachesTheRecipientsServerAndItsWorkComesBackTo
   HttpResponse submitted = clinic.post("", referral_bundle(spec));
   ASSERT_EQ(submitted.status, 200u) << submitted.body;
   std::string source_task;
-  for (const fhir::json::Value& entry : json_of(submitted).root().find("entry")->items()) {
+  const auto response_bundle = json_of(submitted);
+  for (const fhir::json::Value& entry : response_bundle.root().find("entry")->items()) {
     const std::string key = key_of_location(entry.find("response")->string_at("location"));
     if (key.starts_with("Task/")) source_task = key;
   }
@@ -203,7 +204,8 @@ TEST_F(FullRecipient, ACancelFromTheClinicReachesTheRecipientsServer) {
   ASSERT_EQ(submitted.status, 200u) << submitted.body;
   ASSERT_TRUE(eventually([&] { return staff_task().has_value(); })) << hub_->stderr_text();
   std::string source_task;
-  for (const fhir::json::Value& entry : json_of(submitted).root().find("entry")->items()) {
+  const auto response_bundle = json_of(submitted);
+  for (const fhir::json::Value& entry : response_bundle.root().find("entry")->items()) {
     const std::string key = key_of_location(entry.find("response")->string_at("location"));
     if (key.starts_with("Task/")) source_task = key;
   }
