@@ -7,6 +7,7 @@
 #include "fhir/date_time.hpp"
 #include "fhir/reference.hpp"
 #include "gateway/directory/code_tables.hpp"
+#include "gateway/referral/resource_json.hpp"
 
 namespace socialrx::gateway::referral {
 namespace {
@@ -63,24 +64,6 @@ std::string recipient_words(const DisclosureRecipient& recipient) {
 }
 
 // ---- Small readers ---------------------------------------------------------------------------
-bool has_coding(const Value* codeable, std::string_view system, std::string_view code) {
-  if (codeable == nullptr) return false;
-  const Value* codings = codeable->find("coding");
-  if (codings == nullptr) return false;
-  for (const Value& coding : codings->items()) {
-    if (coding.string_at("system") == system && coding.string_at("code") == code) return true;
-  }
-  return false;
-}
-
-bool any_has_coding(const Value* concepts, std::string_view system, std::string_view code) {
-  if (concepts == nullptr) return false;
-  for (const Value& codeable : concepts->items()) {
-    if (has_coding(&codeable, system, code)) return true;
-  }
-  return false;
-}
-
 // Type and id of a literal reference ("Organization/1", "https://x/fhir/Organization/1[/_history/2]").
 std::optional<std::pair<std::string_view, std::string_view>> target_of(std::string_view reference) {
   const fhir::ReferenceParts parts = fhir::parse_reference(reference);
@@ -248,7 +231,7 @@ ConsentFinding assess(const ConsentInput& ref, const Value* service_request, con
   if (!has_coding(consent.find("scope"), kConsentScopeSystem, "patient-privacy")) {
     return ignore("プライバシーの同意(scope patient-privacy)ではない");
   }
-  if (!any_has_coding(consent.find("category"), kActCodeSystem, "IDSCL")) {
+  if (!has_coding(consent.find("category"), kActCodeSystem, "IDSCL")) {
     return ignore("情報提供の同意(category IDSCL)ではない");
   }
   const auto dated = fhir::time_range(finding.date);

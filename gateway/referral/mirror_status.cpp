@@ -14,11 +14,6 @@ namespace {
 
 using fhir::json::Value;
 
-std::string reason_of(const Value& task) {
-  const Value* reason = task.find("statusReason");
-  return reason != nullptr ? std::string(reason->string_at("text")) : std::string();
-}
-
 std::string owner_name(const Value& task) {
   const Value* owner = task.find("owner");
   if (owner == nullptr) return "紹介先";
@@ -32,7 +27,7 @@ std::string owner_name(const Value& task) {
 void after_rejection(storage::WriteTransaction& transaction, const RoutingRules& rules, LoadedResource& source,
                      const Value& downstream) {
   const std::string who = owner_name(downstream);
-  const std::string why = reason_of(downstream);
+  const std::string why = std::string(status_reason_text(downstream));
   RoutingResult result = route_referral(transaction, rules, source, false);
   if (result.outcome == RoutingResult::Outcome::routed) {
     apply_task_change(transaction, source,
@@ -77,7 +72,7 @@ void mirror_downstream_change(storage::WriteTransaction& transaction, const Rout
     return;  // requested, draft, entered-in-error: nothing for the source to learn
   }
   if (status == "on-hold" || status == "failed" || status == "cancelled") {
-    const std::string why = reason_of(downstream);
+    const std::string why = std::string(status_reason_text(downstream));
     change.reason = owner_name(downstream) + ": " + (why.empty() ? status : why);
   }
   if (status == "completed") change.output = downstream.find("output");
@@ -85,7 +80,7 @@ void mirror_downstream_change(storage::WriteTransaction& transaction, const Rout
 }
 
 void cancel_downstream(storage::WriteTransaction& transaction, const LoadedResource& source_task) {
-  const std::string why = reason_of(source_task.root());
+  const std::string why = std::string(status_reason_text(source_task.root()));
   for (const std::string& id : find_ids(transaction, "Task", "part-of=" + source_task.key)) {
     auto task = load(transaction, "Task/" + id);
     if (!task || is_terminal(task->root().string_at("status"))) continue;

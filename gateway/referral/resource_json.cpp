@@ -92,6 +92,11 @@ bool has_coding(const Value* concepts, std::string_view system, std::string_view
   return find_coding(concepts, system, code) != nullptr;
 }
 
+std::string_view status_reason_text(const Value& task) {
+  const Value* reason = task.find("statusReason");
+  return reason != nullptr ? reason->string_at("text") : std::string_view();
+}
+
 std::string_view code_in(const Value* concepts, std::string_view system) {
   const Value* coding = find_coding(concepts, system, {});
   return coding != nullptr ? coding->string_at("code") : std::string_view();

@@ -51,6 +51,8 @@ std::vector<std::string> reference_keys(const fhir::json::Value& resource, std::
 // True when a CodeableConcept (or an array of them) has a coding with this system and code;
 // an empty code matches any code of the system.
 bool has_coding(const fhir::json::Value* concepts, std::string_view system, std::string_view code = {});
+// Task.statusReason.text ("" when there is none).
+std::string_view status_reason_text(const fhir::json::Value& task);
 // The code of the first coding with this system in a CodeableConcept or an array of them.
 std::string_view code_in(const fhir::json::Value* concepts, std::string_view system);
 

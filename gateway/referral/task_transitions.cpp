@@ -8,6 +8,7 @@
 
 #include "fhir/reference.hpp"
 #include "gateway/referral/business_status.hpp"
+#include "gateway/referral/resource_json.hpp"
 
 namespace socialrx::gateway::referral {
 namespace {
@@ -152,21 +153,6 @@ std::vector<std::string_view> changed_elements(const Value& previous, const Valu
   return changed;
 }
 
-std::string_view text_of_reason(const Value& task) {
-  const Value* reason = task.find("statusReason");
-  return reason == nullptr ? std::string_view() : reason->string_at("text");
-}
-
-bool has_coding(const Value* codeable, std::string_view system, std::string_view code) {
-  if (codeable == nullptr) return false;
-  const Value* codings = codeable->find("coding");
-  if (codings == nullptr) return false;
-  for (const Value& coding : codings->items()) {
-    if (coding.string_at("system") == system && coding.string_at("code") == code) return true;
-  }
-  return false;
-}
-
 bool has_reference(const Value& task, std::string_view element) {
   const Value* reference = task.find(element);
   return reference != nullptr && reference->is_object() &&
@@ -214,10 +200,10 @@ void check_content(const Value& next, fhir::Issues& issues) {
   if (next.find("authoredOn") == nullptr) {
     issues.error(IssueType::required, "Task.authoredOn", "a referral Task says when it was made in authoredOn");
   }
-  if (next.find("statusReason") != nullptr && text_of_reason(next).empty()) {
+  if (next.find("statusReason") != nullptr && status_reason_text(next).empty()) {
     issues.error(IssueType::required, "Task.statusReason.text",
                  "a statusReason needs its text (SDOHCC-TaskForReferralManagement)");
-  } else if (needs_reason(status) && text_of_reason(next).empty()) {
+  } else if (needs_reason(status) && status_reason_text(next).empty()) {
     issues.error(IssueType::required, "Task.statusReason.text",
                  "a referral Task that is " + std::string(status) + " says why in statusReason.text");
   }

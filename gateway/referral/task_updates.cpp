@@ -12,7 +12,6 @@ namespace {
 
 using fhir::json::Value;
 
-std::string_view text_of(const Value* codeable) { return codeable != nullptr ? codeable->string_at("text") : ""; }
 
 std::string_view display_of(std::string_view code) {
   const business_status::Code* entry = business_status::find(code);
@@ -86,8 +85,7 @@ bool apply_task_change(storage::WriteTransaction& transaction, LoadedResource& t
     if (last && change.output != nullptr) next = json.with(next, "output", document.copy(*change.output));
     if (steps.size() == 1 && steps[0] == current_status) {
       // Only other elements change: write nothing when they are all the same already.
-      const Value* old_reason = task.root().find("statusReason");
-      const bool same = text_of(old_reason) == text_of(next.find("statusReason")) &&
+      const bool same = status_reason_text(task.root()) == status_reason_text(next) &&
                         code_in(task.root().find("businessStatus"), business_status::kSystem) ==
                             code_in(next.find("businessStatus"), business_status::kSystem) &&
                         !change.note && change.output == nullptr;
