@@ -24,7 +24,6 @@ const SchemaIndex& SchemaIndex::instance() {
 
 SchemaIndex::SchemaIndex() {
   const auto all = types();
-  properties_.resize(all.size());
   primitives_.resize(all.size());
   for (std::size_t id = 0; id < all.size(); ++id) {
     if (all[id].kind == TypeKind::primitive) primitives_[id] = primitive_from_name(all[id].name);
@@ -32,8 +31,19 @@ SchemaIndex::SchemaIndex() {
   // R4's snapshots type Resource.id as string (System.String), yet the specification says a
   // resource id has the id type's rules; validate it as id.
   const TypeId id_type = required_type("id");
+  // Sized for the worst case (every element with every type, each with a "_name" part): at most
+  // half full, so that probes stay short.
+  std::size_t most = 0;
+  for (const TypeDef& type : all) {
+    for (const ElementDef& element : elements_of(type)) most += 2 * types_of(element).size();
+  }
+  std::size_t capacity = 64;
+  while (capacity < 2 * most) capacity *= 2;
+  entries_.resize(capacity);
+  long_names_.resize(capacity, nullptr);
+  mask_ = capacity - 1;
   for (std::size_t owner = 0; owner < all.size(); ++owner) {
-    auto& properties = properties_[owner];
+    const auto owner_id = static_cast<TypeId>(owner);
     const auto elements = elements_of(all[owner]);
     const bool is_resource = all[owner].kind == TypeKind::resource;
     for (std::size_t index = 0; index < elements.size(); ++index) {
@@ -49,10 +59,10 @@ SchemaIndex::SchemaIndex() {
           name = names_.emplace_back(std::move(composed));
         }
         const auto element_index = static_cast<std::uint16_t>(index);
-        properties.emplace(name, PropertySlot{element_index, type, false});
+        insert(owner_id, name, PropertySlot{element_index, type, false});
         if (primitives_[type]) {
-          properties.emplace(names_.emplace_back("_" + std::string(name)),
-                             PropertySlot{element_index, type, true});
+          insert(owner_id, names_.emplace_back("_" + std::string(name)),
+                 PropertySlot{element_index, type, true});
         }
       }
     }
@@ -65,10 +75,15 @@ SchemaIndex::SchemaIndex() {
   resource_base_type_ = required_type("Resource");
 }
 
-const PropertySlot* SchemaIndex::find(TypeId owner, std::string_view property) const {
-  const auto& properties = properties_[owner];
-  auto found = properties.find(property);
-  return found == properties.end() ? nullptr : &found->second;
+// The first definition of a name wins, as std::unordered_map::emplace did.
+void SchemaIndex::insert(TypeId owner, std::string_view name, PropertySlot slot) {
+  if (find(owner, name) != nullptr) return;
+  const Key key = key_of(name);
+  const auto size = static_cast<std::uint32_t>(name.size());
+  std::size_t at = hash(owner, size, key) & mask_;
+  while (entries_[at].size != kEmpty) at = (at + 1) & mask_;
+  entries_[at] = Entry{key, size, owner, slot};
+  long_names_[at] = name.data();
 }
 
 const TypeDef* SchemaIndex::resource_type(std::string_view name) const {

@@ -3,11 +3,12 @@
 // name of a given type stands for ("valueQuantity" of Observation → value[x] as Quantity,
 // "_birthDate" → the extension part of birthDate), and the primitive kind of each type.
 
+#include <cstdint>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "fhir/primitives.hpp"
@@ -25,7 +26,22 @@ class SchemaIndex {
  public:
   static const SchemaIndex& instance();
 
-  const PropertySlot* find(TypeId owner, std::string_view property) const;
+  // Runs for every JSON property the validator meets, so it is inline and probes one flat table
+  // (see Entry) instead of a std::unordered_map per type, whose small maps compared the key
+  // against every name with memcmp (about 105 instructions a lookup; this is about 30).
+  const PropertySlot* find(TypeId owner, std::string_view property) const {
+    const Key key = key_of(property);
+    const std::uint32_t size = static_cast<std::uint32_t>(property.size());
+    for (std::size_t at = hash(owner, size, key) & mask_;; at = (at + 1) & mask_) {
+      const Entry& entry = entries_[at];
+      if (entry.size == kEmpty) return nullptr;
+      if (entry.owner == owner && entry.size == size && entry.key.head == key.head &&
+          entry.key.tail == key.tail &&
+          (size <= 16 || std::memcmp(long_names_[at], property.data(), size) == 0)) {
+        return &entry.slot;
+      }
+    }
+  }
   // The primitive kind of a primitive type, or nullopt for complex and resource types.
   std::optional<Primitive> primitive(TypeId type) const { return primitives_[type]; }
   // A concrete (non-abstract) resource type by name, or nullptr.
@@ -40,7 +56,49 @@ class SchemaIndex {
 
  private:
   SchemaIndex();
-  std::vector<std::unordered_map<std::string_view, PropertySlot>> properties_;  // by owner TypeId
+
+  // The first and last 8 bytes of a name (overlapping when shorter; 4 + 4 below 8 bytes, three
+  // single bytes below 4): for names of up to 16 bytes, equal size and Key mean equal names.
+  struct Key {
+    std::uint64_t head;
+    std::uint64_t tail;
+  };
+  static Key key_of(std::string_view name) {
+    const char* p = name.data();
+    const std::size_t n = name.size();
+    Key key{0, 0};
+    if (n >= 8) {
+      std::memcpy(&key.head, p, 8);
+      std::memcpy(&key.tail, p + n - 8, 8);
+    } else if (n >= 4) {
+      std::uint32_t head = 0, tail = 0;
+      std::memcpy(&head, p, 4);
+      std::memcpy(&tail, p + n - 4, 4);
+      key.head = head;
+      key.tail = tail;
+    } else if (n > 0) {
+      key.head = static_cast<unsigned char>(p[0]) | (static_cast<std::uint64_t>(static_cast<unsigned char>(p[n / 2])) << 8);
+      key.tail = static_cast<unsigned char>(p[n - 1]);
+    }
+    return key;
+  }
+  static std::size_t hash(TypeId owner, std::uint32_t size, const Key& key) {
+    std::uint64_t h = (key.head * 0x9E3779B97F4A7C15ULL) ^ (key.tail * 0xC2B2AE3D27D4EB4FULL) ^
+                      ((static_cast<std::uint64_t>(owner) << 8 | size) * 0x165667B19E3779F9ULL);
+    return static_cast<std::size_t>(h ^ (h >> 32));
+  }
+  static constexpr std::uint32_t kEmpty = 0xFFFFFFFF;
+  struct Entry {
+    Key key;
+    std::uint32_t size = kEmpty;  // kEmpty: a free slot
+    TypeId owner = 0;
+    PropertySlot slot{};
+  };
+  void insert(TypeId owner, std::string_view name, PropertySlot slot);
+
+  std::vector<Entry> entries_;               // open addressing, linear probing, at most half full
+  std::vector<const char*> long_names_;      // by entry: the name, for names over 16 bytes
+  std::size_t mask_ = 0;
   std::vector<std::optional<Primitive>> primitives_;                            // by TypeId
   std::deque<std::string> names_;  // storage for composed property names ("valueString")
   TypeId element_type_ = 0;
