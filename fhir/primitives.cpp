@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 #include <utility>
 
 namespace socialrx::fhir {
@@ -12,6 +14,21 @@ namespace {
 // full-width space of Japanese text, is an ordinary non-space character, unlike in JavaScript).
 constexpr bool is_xsd_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 constexpr bool is_digit(char c) { return c >= '0' && c <= '9'; }
+
+// Where the first XSD space may be: the start of the first 8-byte block with a byte below 0x21
+// (every XSD space is), else where the bytes after the last whole block begin. Everything before
+// it has no space. uri and code values (a system URL per Coding) are checked 8 bytes a step.
+std::size_t space_free_prefix(std::string_view text) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  std::size_t i = 0;
+  for (; i + 8 <= text.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, 8);
+    // Non-zero exactly when some byte is below 0x21 (bytes >= 0x80 never count).
+    if (((word - 0x21 * kOnes) & ~word & 0x80 * kOnes) != 0) break;
+  }
+  return i;
+}
 
 constexpr std::array<std::pair<std::string_view, Primitive>, 20> kNames{{
     {"boolean", Primitive::boolean},
@@ -203,7 +220,7 @@ std::string_view check_code(std::string_view text) {
   if (is_xsd_space(text.front()) || is_xsd_space(text.back())) {
     return "is not a valid code: it starts or ends with whitespace";
   }
-  for (std::size_t i = 1; i < text.size(); ++i) {
+  for (std::size_t i = std::max<std::size_t>(1, space_free_prefix(text)); i < text.size(); ++i) {
     if (is_xsd_space(text[i]) && is_xsd_space(text[i - 1])) {
       return "is not a valid code: it contains consecutive whitespace";
     }
@@ -214,7 +231,7 @@ std::string_view check_code(std::string_view text) {
 std::string_view check_uri(std::string_view text) {
   // \S* ; an empty string is not a value at all in FHIR JSON (ele-1).
   if (text.empty()) return "must not be empty";
-  for (char c : text) {
+  for (char c : text.substr(space_free_prefix(text))) {
     if (is_xsd_space(c)) return "is not a valid URI: it contains whitespace";
   }
   return {};
@@ -322,21 +339,7 @@ std::string_view primitive_name(Primitive primitive) {
   return {};
 }
 
-JsonForm json_form(Primitive primitive) {
-  switch (primitive) {
-    case Primitive::boolean:
-      return JsonForm::boolean;
-    case Primitive::integer:
-    case Primitive::decimal:
-    case Primitive::unsignedInt:
-    case Primitive::positiveInt:
-      return JsonForm::number;
-    default:
-      return JsonForm::string;
-  }
-}
-
-bool exceeds_max_length(Primitive primitive, std::string_view text) {
+bool exceeds_max_length_slow(Primitive primitive, std::string_view text) {
   constexpr std::size_t kMaxCharacters = 1024 * 1024;
   if (primitive != Primitive::string && primitive != Primitive::markdown) return false;
   if (text.size() <= kMaxCharacters) return false;  // never more characters than bytes

@@ -38,7 +38,20 @@ std::string_view primitive_name(Primitive primitive);
 
 // How the primitive is written in FHIR JSON.
 enum class JsonForm : std::uint8_t { boolean, number, string };
-JsonForm json_form(Primitive primitive);
+// Inline: the validator asks for every primitive value.
+inline JsonForm json_form(Primitive primitive) {
+  switch (primitive) {
+    case Primitive::boolean:
+      return JsonForm::boolean;
+    case Primitive::integer:
+    case Primitive::decimal:
+    case Primitive::unsignedInt:
+    case Primitive::positiveInt:
+      return JsonForm::number;
+    default:
+      return JsonForm::string;
+  }
+}
 
 // Checks the text of a JSON string or the literal of a JSON number against the type's lexical
 // rules. Returns an empty view when the value is valid, otherwise why it is not (a phrase that
@@ -48,6 +61,10 @@ std::string_view check_primitive(Primitive primitive, std::string_view text);
 
 // R4 limits string and markdown values to 1 MiB (1,048,576 characters); longer ones are
 // reported as too-long rather than as a lexical error, so this is a separate check.
-bool exceeds_max_length(Primitive primitive, std::string_view text);
+bool exceeds_max_length_slow(Primitive primitive, std::string_view text);
+// Inline for the common case: no more bytes than the limit has characters.
+inline bool exceeds_max_length(Primitive primitive, std::string_view text) {
+  return text.size() > 1024 * 1024 && exceeds_max_length_slow(primitive, text);
+}
 
 }  // namespace socialrx::fhir

@@ -67,6 +67,15 @@ SchemaIndex::SchemaIndex() {
       }
     }
   }
+  required_begin_.reserve(all.size() + 1);
+  for (const TypeDef& type : all) {
+    required_begin_.push_back(static_cast<std::uint32_t>(required_.size()));
+    const auto elements = elements_of(type);
+    for (std::size_t index = 0; index < elements.size(); ++index) {
+      if (elements[index].min > 0) required_.push_back(static_cast<std::uint16_t>(index));
+    }
+  }
+  required_begin_.push_back(static_cast<std::uint32_t>(required_.size()));
   element_type_ = required_type("Element");
   reference_type_ = required_type("Reference");
   extension_type_ = required_type("Extension");

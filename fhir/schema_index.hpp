@@ -7,6 +7,7 @@
 #include <cstring>
 #include <deque>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -44,6 +45,11 @@ class SchemaIndex {
   }
   // The primitive kind of a primitive type, or nullopt for complex and resource types.
   std::optional<Primitive> primitive(TypeId type) const { return primitives_[type]; }
+  // The positions (in elements_of(type)) of the type's elements with a minimum above 0; most
+  // types have none, and the validator checks these after each object.
+  std::span<const std::uint16_t> required(TypeId type) const {
+    return {required_.data() + required_begin_[type], required_begin_[type + 1] - required_begin_[type]};
+  }
   // A concrete (non-abstract) resource type by name, or nullptr.
   const TypeDef* resource_type(std::string_view name) const;
 
@@ -100,6 +106,8 @@ class SchemaIndex {
   std::vector<const char*> long_names_;      // by entry: the name, for names over 16 bytes
   std::size_t mask_ = 0;
   std::vector<std::optional<Primitive>> primitives_;                            // by TypeId
+  std::vector<std::uint16_t> required_;           // element positions, type after type
+  std::vector<std::uint32_t> required_begin_;     // by TypeId, and one past the last
   std::deque<std::string> names_;  // storage for composed property names ("valueString")
   TypeId element_type_ = 0;
   TypeId reference_type_ = 0;

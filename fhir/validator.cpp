@@ -75,7 +75,11 @@ struct ContainerScope {
 
 class Validator {
  public:
-  explicit Validator(Issues& issues) : issues_(issues), index_(SchemaIndex::instance()) {}
+  explicit Validator(Issues& issues)
+      : issues_(issues),
+        index_(SchemaIndex::instance()),
+        types_(schema::types()),
+        elements_(schema::elements()) {}
 
   void top_level(const Value& resource) {
     std::string_view type = resource.string_at("resourceType");
@@ -92,6 +96,15 @@ class Validator {
 
   Issues& issues_;
   const SchemaIndex& index_;
+  // The generated tables, read here rather than through schema::types() and elements_of(),
+  // which are calls into another file for every object and value.
+  const std::span<const TypeDef> types_;
+  const std::span<const ElementDef> elements_;
+
+  TypeId type_id(const TypeDef& type) const { return static_cast<TypeId>(&type - types_.data()); }
+  std::span<const ElementDef> elements_of(const TypeDef& type) const {
+    return elements_.subspan(type.elements_begin, type.elements_count);
+  }
   std::vector<Frame> path_;
   std::vector<ContainerScope> scopes_;
   // Set while inside a contained resource: its position in the container's scope.
@@ -219,8 +232,8 @@ class Validator {
       report(IssueType::invariant, "an element must have a value or children, not {} (ele-1)");
       return;
     }
-    const TypeId owner = schema::type_id(type);
-    const auto elements = schema::elements_of(type);
+    const TypeId owner = type_id(type);
+    const auto elements = elements_of(type);
     if (elements.size() > kMaxElementsPerType) {
       report(IssueType::exception, "type too large for the validator");
       return;
@@ -283,9 +296,9 @@ class Validator {
       path_.pop_back();
     }
 
-    for (std::size_t i = 0; i < elements.size(); ++i) {
+    for (std::size_t i : index_.required(owner)) {
       const ElementDef& element = elements[i];
-      if (element.min > 0 && value_part[i] == nullptr && extension_part[i] == nullptr) {
+      if (value_part[i] == nullptr && extension_part[i] == nullptr) {
         const std::string name =
             std::string(element.name) + (element.choice ? "[x]" : std::string());
         path_.push_back({name, -1});
@@ -371,7 +384,7 @@ class Validator {
   }
 
   void item(const Value& value, const ElementDef& element, TypeId type, bool has_extension) {
-    const TypeDef& definition = schema::types()[type];
+    const TypeDef& definition = types_[type];
     if (auto primitive = index_.primitive(type)) {
       primitive_value(value, *primitive, element, has_extension);
       return;
@@ -467,7 +480,7 @@ class Validator {
   // array of such objects or nulls that lines up with the value array.
   void primitive_extensions(const Value& value, const ElementDef& element,
                             const Value* value_sibling) {
-    const TypeDef& element_type = schema::types()[index_.element_type()];
+    const TypeDef& element_type = types_[index_.element_type()];
     if (value.is_null()) {
       report(IssueType::invariant, std::string(kNullIsNotAValue));
       return;

@@ -60,6 +60,31 @@ TEST(Primitives, Numbers) {
   EXPECT_FALSE(valid(Primitive::decimal, ".5"));
 }
 
+// uri and code are checked 8 bytes a step: a space anywhere in a long value, across a block
+// boundary, or in the tail after the last whole block is found; other bytes below 0x21 are not
+// spaces.
+TEST(Primitives, WhitespaceFoundAtEveryPosition) {
+  const std::string base = "https://socialrx.jp/fhir/CodeSystem/sdh-answer";
+  for (char space : {' ', '\t', '\n', '\r'}) {
+    for (std::size_t at = 0; at < base.size(); ++at) {
+      std::string uri = base;
+      uri[at] = space;
+      EXPECT_FALSE(valid(Primitive::uri, uri)) << at;
+      std::string code = base;
+      code[at] = space;
+      // One space inside a code is allowed, two in a row are not.
+      EXPECT_EQ(valid(Primitive::code, code), at != 0 && at + 1 != base.size()) << at;
+      if (at + 1 < base.size()) {
+        code[at + 1] = space;
+        EXPECT_FALSE(valid(Primitive::code, code)) << at;
+      }
+    }
+  }
+  EXPECT_TRUE(valid(Primitive::uri, base));
+  EXPECT_TRUE(valid(Primitive::uri, "urn:x:\x01\x1f!" + base));
+  EXPECT_TRUE(valid(Primitive::code, "a\x01\x1f!bcdefghijk\x7f\u3000z"));
+}
+
 TEST(Primitives, IdentifiersAndCodes) {
   EXPECT_TRUE(valid(Primitive::id, std::string(64, 'a')));
   EXPECT_FALSE(valid(Primitive::id, std::string(65, 'a')));
