@@ -14,18 +14,6 @@
 
 namespace socialrx::fhir::json {
 
-const Value* Value::find(std::string_view key) const {
-  for (const Member& member : members()) {
-    if (member.key == key) return &member.value;
-  }
-  return nullptr;
-}
-
-std::string_view Value::string_at(std::string_view key) const {
-  const Value* value = find(key);
-  return value != nullptr && value->is_string() ? value->text() : std::string_view();
-}
-
 // --- Document -----------------------------------------------------------------------------
 
 Document::Document() : arena_(std::make_unique<ChunkArena>()) {}

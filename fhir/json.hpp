@@ -9,6 +9,7 @@
 // as the Document that made them.
 
 #include <cstdint>
+#include <cstring>
 #include <memory>
 #include <memory_resource>
 #include <optional>
@@ -50,10 +51,14 @@ class Value {
     return (kind_ == Kind::array || kind_ == Kind::object) ? size_ : 0;
   }
 
-  // First member with this key, or nullptr (also when this is not an object).
-  const Value* find(std::string_view key) const;
+  // First member with this key, or nullptr (also when this is not an object). Inline: it runs
+  // everywhere, mostly with a literal key, whose memcmp the compiler then inlines.
+  inline const Value* find(std::string_view key) const;
   // Convenience: the text of a string member, or empty.
-  std::string_view string_at(std::string_view key) const;
+  std::string_view string_at(std::string_view key) const {
+    const Value* value = find(key);
+    return value != nullptr && value->is_string() ? value->text() : std::string_view();
+  }
 
  private:
   friend class Document;
@@ -79,6 +84,17 @@ inline std::span<const Value> Value::items() const {
 inline std::span<const Member> Value::members() const {
   return kind_ == Kind::object ? std::span<const Member>(members_, size_)
                                : std::span<const Member>();
+}
+
+inline const Value* Value::find(std::string_view key) const {
+  for (const Member& member : members()) {
+    // Size and first byte before the rest (keys of one object seldom share both).
+    if (member.key.size() == key.size() &&
+        (key.empty() || (member.key[0] == key[0] && std::memcmp(member.key.data(), key.data(), key.size()) == 0))) {
+      return &member.value;
+    }
+  }
+  return nullptr;
 }
 
 struct ParseLimits {

@@ -40,7 +40,11 @@ std::string_view value_type_suffix(ValueType type) {
 TypedValue find_choice(const json::Value& object, std::string_view prefix) {
   for (const json::Member& member : object.members()) {
     // A choice element is the prefix followed by a capitalised type name.
-    if (member.key.size() <= prefix.size() || !member.key.starts_with(prefix)) continue;
+    // The first byte before the rest: most members of an answer or item do not start alike.
+    if (member.key.size() <= prefix.size() || (!prefix.empty() && member.key[0] != prefix[0]) ||
+        !member.key.starts_with(prefix)) {
+      continue;
+    }
     const char first = member.key[prefix.size()];
     if (first < 'A' || first > 'Z') continue;
     TypedValue found;
