@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <charconv>
 #include <cstring>
 
@@ -18,11 +19,39 @@ namespace {
 namespace sys = extraction_system;
 
 std::uint64_t fnv1a(std::string_view text, std::uint64_t hash) {
-  for (unsigned char c : text) {
-    hash ^= c;
-    hash *= 0x100000001b3ULL;
+  constexpr std::uint64_t kPrime = 0x100000001b3ULL;
+  const auto* p = reinterpret_cast<const unsigned char*>(text.data());
+  std::size_t n = text.size();
+  // Four bytes a turn: the same sequence of steps with a quarter of the loop's own instructions.
+  for (; n >= 4; n -= 4, p += 4) {
+    hash = (hash ^ p[0]) * kPrime;
+    hash = (hash ^ p[1]) * kPrime;
+    hash = (hash ^ p[2]) * kPrime;
+    hash = (hash ^ p[3]) * kPrime;
   }
+  for (; n > 0; --n, ++p) hash = (hash ^ *p) * kPrime;
   return hash;
+}
+
+// The 16 lowercase hex digits of v, most significant first. Branch-free: the nibbles are spread
+// into the bytes of a word, turned into digits all at once, then stored in reading order.
+void write_hex16(std::uint64_t v, char* out) {
+  if constexpr (std::endian::native == std::endian::little) {
+    for (int half = 0; half < 2; ++half) {
+      std::uint64_t x = half == 0 ? v >> 32 : v & 0xFFFFFFFFULL;
+      x = ((x & 0xFFFF0000ULL) << 16) | (x & 0xFFFFULL);
+      x = ((x & 0x0000FF000000FF00ULL) << 8) | (x & 0x000000FF000000FFULL);
+      x = ((x & 0x00F000F000F000F0ULL) << 4) | (x & 0x000F000F000F000FULL);
+      // Each byte is a nibble, least significant first; those above 9 get 'a' - '0' - 10 more.
+      const std::uint64_t letters = ((x + 0x0606060606060606ULL) >> 4) & 0x0101010101010101ULL;
+      x += 0x3030303030303030ULL + letters * static_cast<std::uint64_t>('a' - '0' - 10);
+      x = __builtin_bswap64(x);
+      std::memcpy(out + 8 * half, &x, 8);
+    }
+  } else {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (int i = 0; i < 16; ++i) out[i] = kHex[(v >> (60 - 4 * i)) & 15];
+  }
 }
 
 // Conditional-update URLs: the identifier value percent-encoded where a query needs it.
@@ -76,14 +105,11 @@ Uuid make_uuid(std::string_view seed, std::uint64_t high_prefix = kFnvBasis, std
   // Version nibble 8 (custom) and the RFC 4122 variant, so it reads as a well-formed UUID.
   high = (high & 0xffffffffffff0fffULL) | 0x0000000000008000ULL;
   low = (low & 0x3fffffffffffffffULL) | 0x8000000000000000ULL;
-  // Written by hand (snprintf was a visible cost per entry): the 32 digits first, in a loop
-  // without branches that the compiler unrolls, then the 8-4-4-4-12 groups.
-  static constexpr char kHex[] = "0123456789abcdef";
+  // Written by hand (snprintf was a visible cost per entry): the 32 digits first, then the
+  // 8-4-4-4-12 groups.
   char digits[32];
-  for (int i = 0; i < 16; ++i) {
-    digits[i] = kHex[(high >> (60 - 4 * i)) & 15];
-    digits[16 + i] = kHex[(low >> (60 - 4 * i)) & 15];
-  }
+  write_hex16(high, digits);
+  write_hex16(low, digits + 16);
   Uuid text;
   char* out = text.data();
   std::memcpy(out, "urn:uuid:", 9);
@@ -408,13 +434,18 @@ class Extractor {
       if (!member.value.is_string()) return nullptr;
       given[k] = member.value.text().data() != nullptr ? member.value.text() : std::string_view("", 0);
     }
+    // string_view's == calls compare(), out of line here; most options differ in size or in
+    // the first byte of their code.
+    auto same = [](std::string_view a, std::string_view b) {
+      return a.size() == b.size() && (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+    };
     for (std::size_t o = 0; o < item.answer_options.size(); ++o) {
       const ExtractionPlan::OptionValue* value = plan_.option_value(item.id, o);
-      if (value == nullptr || value->parts[2] != given[2] || value->parts[0] != given[0]) continue;
+      if (value == nullptr || !same(value->parts[2], given[2]) || !same(value->parts[0], given[0])) continue;
       for (int k = 0; k < 4; ++k) {
         const bool a = given[k].data() != nullptr;
         const bool b = value->parts[k].data() != nullptr;
-        if (a != b || given[k] != value->parts[k]) return nullptr;
+        if (a != b || !same(given[k], value->parts[k])) return nullptr;
       }
       return &value->json;
     }

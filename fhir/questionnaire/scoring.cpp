@@ -1,6 +1,7 @@
 #include "fhir/questionnaire/scoring.hpp"
 
 #include <algorithm>
+#include <cstring>
 
 #include "fhir/questionnaire/answer_value.hpp"
 #include "fhir/questionnaire/response_tree.hpp"
@@ -767,7 +768,13 @@ bool answer_indicates_need(const ScoringPlan& plan, const Item& item, const json
     if (option.value.type != typed.type || option.node == nullptr) continue;
     bool same = false;
     if (typed.type == ValueType::coding) {
-      same = answer_coding.code == option.coding.code && answer_coding.system == option.coding.system;
+      // By size and first byte before memcmp: string_view's == calls compare() out of line, and
+      // this runs for each option of each coded answer that is extracted.
+      auto equal = [](std::string_view a, std::string_view b) {
+        return a.size() == b.size() &&
+               (a.empty() || (a[0] == b[0] && std::memcmp(a.data(), b.data(), a.size()) == 0));
+      };
+      same = equal(answer_coding.code, option.coding.code) && equal(answer_coding.system, option.coding.system);
     } else {
       same = json::equal_ignoring_member_order(*typed.node, *option.value.node);
     }
