@@ -33,6 +33,10 @@ MappingOrError load_mapping_file(const std::string& path);
 // The same for text already in memory (tests); `display_name` stands for the file in errors.
 MappingOrError load_mapping_text(std::string_view text, const std::string& display_name);
 
+// The mapping a channel gets when it names none: mappings/hl7v2/ssmix2.jsonc of the source tree
+// this library was built from.
+std::string default_mapping_file();
+
 // Applies the mapping to a parsed message: accepted with a transaction Bundle (JSON) whose
 // entries are conditional, data_error with the issues (missing required values, bad dates,
 // unmapped codes…), or rejected for a message type or version the mapping does not take

@@ -533,6 +533,8 @@ MappingOrError load_mapping_text(std::string_view text, const std::string& displ
   return result;
 }
 
+std::string default_mapping_file() { return SOCIALRX_HL7V2_DEFAULT_MAPPING; }
+
 MappingOrError load_mapping_file(const std::string& path) {
   std::ifstream file(path, std::ios::binary);
   if (!file) return MappingOrError{.mapping = nullptr, .error = path + ": cannot be read"};
