@@ -163,21 +163,27 @@ class Run {
     return false;
   }
 
-  bool step(std::uint32_t position) {
-    if (++steps_ <= limits_.max_steps) return true;
+  // step() and push() run for every node and item: their common path inline, the failure (which
+  // builds a message) out of line, so that they are not calls themselves.
+  [[gnu::always_inline]] bool step(std::uint32_t position) {
+    if (++steps_ <= limits_.max_steps) [[likely]] return true;
+    return too_many_steps(position);
+  }
+  [[gnu::noinline, gnu::cold]] bool too_many_steps(std::uint32_t position) {
     return fail(position,
                 "evaluation exceeded " + std::to_string(limits_.max_steps) + " steps",
                 IssueType::too_costly);
   }
 
-  bool push(Vec& out, const Item& item, std::uint32_t position) {
-    if (out.size() >= limits_.max_items) {
-      return fail(position,
-                  "a collection exceeded " + std::to_string(limits_.max_items) + " items",
-                  IssueType::too_costly);
-    }
+  [[gnu::always_inline]] bool push(Vec& out, const Item& item, std::uint32_t position) {
+    if (out.size() >= limits_.max_items) [[unlikely]] return too_many_items(position);
     out.push_back(item);
     return true;
+  }
+  [[gnu::noinline, gnu::cold]] bool too_many_items(std::uint32_t position) {
+    return fail(position,
+                "a collection exceeded " + std::to_string(limits_.max_items) + " items",
+                IssueType::too_costly);
   }
 
   bool append(Vec& out, Items items, std::uint32_t position) {
