@@ -323,6 +323,7 @@ class Extractor {
 
     // About 1.4 kB per Observation: reserve once instead of growing.
     result_.bundle_json.reserve(2048 + tree_.size() * 1536);
+    evidence_.reserve(tree_.size() + 16);
     writer_.StartObject();
     write_member(writer_, "resourceType", "Bundle");
     write_member(writer_, "type", "transaction");
@@ -602,14 +603,7 @@ class Extractor {
     }
     ++result_.observations;
     if (plan_.domain(item.id) != nullptr) {
-      std::string_view code = plan_.domain_code(item.id);
-      auto it = std::find_if(evidence_.begin(), evidence_.end(),
-                             [&](const auto& entry) { return entry.first == code; });
-      if (it == evidence_.end()) {
-        evidence_.push_back({code, {}});
-        it = evidence_.end() - 1;
-      }
-      it->second.push_back({uuid, positive, value != nullptr});
+      evidence_.push_back({plan_.domain_code(item.id), Evidence{uuid, positive, value != nullptr}});
     }
   }
 
@@ -617,15 +611,12 @@ class Extractor {
   // answered one of the domain.
   std::vector<const Evidence*> evidence_for(std::string_view domain) const {
     std::vector<const Evidence*> cited;
-    for (const auto& [code, list] : evidence_) {
-      if (code != domain) continue;
-      for (const Evidence& evidence : list) {
-        if (evidence.positive) cited.push_back(&evidence);
-      }
-      if (cited.empty()) {
-        for (const Evidence& evidence : list) {
-          if (evidence.has_value) cited.push_back(&evidence);
-        }
+    for (const auto& [code, evidence] : evidence_) {
+      if (code == domain && evidence.positive) cited.push_back(&evidence);
+    }
+    if (cited.empty()) {
+      for (const auto& [code, evidence] : evidence_) {
+        if (code == domain && evidence.has_value) cited.push_back(&evidence);
       }
     }
     return cited;
@@ -734,7 +725,9 @@ class Extractor {
   const ResponseTree& tree_;
   Enablement enablement_;
   std::vector<std::uint32_t> counters_;
-  std::vector<std::pair<std::string_view, std::vector<Evidence>>> evidence_;
+  // Every Observation with a domain, in the order written: one flat list (reserved once) rather
+  // than a growing list per domain, which cost two allocations per Observation.
+  std::vector<std::pair<std::string_view, Evidence>> evidence_;
 
   std::string_view id_;
   std::string_view observation_status_;
