@@ -213,9 +213,11 @@ class Run {
   }
 
   bool constant(const Node& node, Vec& out) {
-    const std::string& name = node.name;
+    // A view: its == against the literals below compares sizes first, where std::string's ==
+    // with a char* ran strlen and compare() for each of them.
+    const std::string_view name = node.name;
     auto resource_node = [&](const json::Value* value) {
-      if (value == nullptr) return fail(node.position, "%" + name + " is not available here");
+      if (value == nullptr) return fail(node.position, "%" + node.name + " is not available here");
       return push(out, Item::node(value, nullptr, FhirType::resource), node.position);
     };
     if (name == "resource" || name == "rootResource") return resource_node(env_.resource);
@@ -231,7 +233,7 @@ class Run {
     for (auto it = env_.variables.rbegin(); it != env_.variables.rend(); ++it) {
       if (it->name == name) return append(out, it->value, node.position);
     }
-    return fail(node.position, "unknown variable %" + name, IssueType::not_found);
+    return fail(node.position, "unknown variable %" + node.name, IssueType::not_found);
   }
 
   // One JSON member value (an array: each element) as items.
