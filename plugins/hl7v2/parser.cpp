@@ -404,13 +404,27 @@ ParseResult parse(std::string_view bytes, const ParseLimits& limits) {
     return result;
   }
 
-  Builder builder(limits, detection.charset, result.issues);
+  ParseResult decoded_result = parse_decoded(decoded.utf8, *delimiters, detection.charset,
+                                             detection.declared, limits);
+  for (PluginIssue& issue : decoded_result.issues) result.issues.push_back(std::move(issue));
+  result.message = std::move(decoded_result.message);
+  return result;
+}
+
+ParseResult parse_decoded(std::string_view utf8, const Delimiters& delimiters,
+                          const Charset& charset, std::string declared_charset,
+                          const ParseLimits& limits) {
+  ParseResult result;
+  result.charset_known = true;
+  result.charset = charset;
+  result.declared_charset = declared_charset;
+  Builder builder(limits, charset, result.issues);
   Data& data = builder.data();
-  data.delimiters = *delimiters;
-  data.declared_charset = detection.declared;
-  data.decoded_charset = detection.charset.name();
-  data.text.reserve(decoded.utf8.size() + 1);
-  if (!builder.build(decoded.utf8)) return result;
+  data.delimiters = delimiters;
+  data.declared_charset = std::move(declared_charset);
+  data.decoded_charset = charset.name();
+  data.text.reserve(utf8.size() + 1);
+  if (!builder.build(utf8)) return result;
   result.message.emplace(builder.release());
   return result;
 }

@@ -51,6 +51,12 @@ struct ParseResult {
 
 ParseResult parse(std::string_view bytes, const ParseLimits& limits = {});
 
+// The second half of parse(), for text that is already UTF-8 (read_header decodes only the MSH
+// segment): splits and unescapes. \X escapes are decoded in `charset`.
+ParseResult parse_decoded(std::string_view utf8, const Delimiters& delimiters,
+                          const Charset& charset, std::string declared_charset,
+                          const ParseLimits& limits = {});
+
 // The delimiters MSH-1/MSH-2 of `bytes` declare (after leading CR/LF), or nullopt with an issue
 // when there is no usable MSH. Shared by the parser, read_header and build_ack.
 std::optional<Delimiters> read_delimiters(std::string_view bytes, PluginIssue* problem = nullptr);
