@@ -245,6 +245,9 @@ void read_outbox(const ObjectReader& reader, const Member& section, GatewayConfi
       {"request_timeout_ms", [&](const Member& m, const std::string& p) {
          options.request_timeout = std::chrono::milliseconds(reader.integer(m, p, 100, 600'000));
        }},
+      {"mllp_ack_timeout_ms", [&](const Member& m, const std::string& p) {
+         options.mllp_ack_timeout = std::chrono::milliseconds(reader.integer(m, p, 100, 600'000));
+       }},
       {"destinations", [&](const Member& m, const std::string& p) {
          read_destinations(reader, m, p, options);
        }},

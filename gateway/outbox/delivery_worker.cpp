@@ -9,6 +9,8 @@
 #include <thread>
 
 #include "gateway/outbox/fhir_rest_transport.hpp"
+#include "gateway/outbox/file_transport.hpp"
+#include "gateway/outbox/mllp_transport.hpp"
 #include "gateway/outbox/outbox.hpp"
 #include "gateway/outbox/retry_policy.hpp"
 
@@ -27,6 +29,8 @@ std::string short_reason(const std::string& reason) {
 Transports make_transports(const OutboxOptions& options) {
   Transports transports;
   transports.emplace("fhir-rest", std::make_unique<FhirRestTransport>(options));
+  transports.emplace("mllp", std::make_unique<MllpTransport>(options));
+  transports.emplace("file", std::make_unique<FileTransport>());
   return transports;
 }
 

@@ -33,7 +33,8 @@ namespace socialrx::gateway::outbox {
 
 using Transports = std::map<std::string, std::unique_ptr<Transport>, std::less<>>;
 
-// The transports this build has: "fhir-rest". Throws at start-up as FhirRestTransport does.
+// The transports this build has: "fhir-rest", "mllp", "file". Throws at start-up as
+// FhirRestTransport does.
 Transports make_transports(const OutboxOptions& options);
 
 class DeliveryWorker {

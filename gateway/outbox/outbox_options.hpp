@@ -23,6 +23,8 @@ struct OutboxOptions {
   std::chrono::milliseconds max_delay{300'000};      // the ceiling never exceeds this
   std::chrono::milliseconds poll_interval{1'000};    // longest sleep without notify()
   std::chrono::milliseconds request_timeout{30'000};  // connect + TLS + request + response
+  // "mllp": from sending a message to its whole ACK (connecting is bounded by request_timeout).
+  std::chrono::milliseconds mllp_ack_timeout{30'000};
   std::vector<DestinationOptions> destinations;
 };
 

@@ -1,5 +1,5 @@
 #pragma once
-// How a message leaves: one Transport per kind ("fhir-rest" now; "mllp" and "file" later), chosen
+// How a message leaves: one Transport per kind ("fhir-rest", "mllp", "file"), chosen
 // by the message's `transport` column. The DeliveryWorker calls send() on its own thread, one
 // message at a time, and records what it returns.
 
