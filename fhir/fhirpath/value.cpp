@@ -88,60 +88,6 @@ std::string_view fhir_type_name(FhirType type) {
   return type == FhirType::resource ? "Resource" : "";
 }
 
-Item Item::boolean(bool value) {
-  Item item;
-  item.kind_ = Kind::boolean;
-  item.u_.flag = value;
-  return item;
-}
-
-Item Item::integer(std::int64_t value) {
-  Item item;
-  item.kind_ = Kind::integer;
-  item.u_.integer = value;
-  return item;
-}
-
-Item Item::decimal(Decimal value) {
-  Item item;
-  item.kind_ = Kind::decimal;
-  item.u_.decimal = value;
-  return item;
-}
-
-Item Item::string(std::string_view text) {
-  Item item;
-  item.kind_ = Kind::string;
-  item.u_.text = {text.data(), text.size()};
-  return item;
-}
-
-Item Item::date(std::string_view text) {
-  Item item = string(text);
-  item.kind_ = Kind::date;
-  return item;
-}
-
-Item Item::date_time(std::string_view text) {
-  Item item = string(text);
-  item.kind_ = Kind::date_time;
-  return item;
-}
-
-Item Item::time(std::string_view text) {
-  Item item = string(text);
-  item.kind_ = Kind::time;
-  return item;
-}
-
-Item Item::node(const json::Value* value, const json::Value* owner, FhirType type) {
-  Item item;
-  item.kind_ = Kind::node;
-  item.type_ = type;
-  item.u_.node = {value, owner};
-  return item;
-}
-
 std::optional<Item> value_item(const json::Value& value, FhirType type, const json::Value* owner) {
   switch (value.kind()) {
     case json::Kind::boolean:

@@ -100,6 +100,61 @@ class Item {
   } u_{};
 };
 
+// The factories are inline: the evaluator makes an item for every value it touches.
+inline Item Item::boolean(bool value) {
+  Item item;
+  item.kind_ = Kind::boolean;
+  item.u_.flag = value;
+  return item;
+}
+
+inline Item Item::integer(std::int64_t value) {
+  Item item;
+  item.kind_ = Kind::integer;
+  item.u_.integer = value;
+  return item;
+}
+
+inline Item Item::decimal(Decimal value) {
+  Item item;
+  item.kind_ = Kind::decimal;
+  item.u_.decimal = value;
+  return item;
+}
+
+inline Item Item::string(std::string_view text) {
+  Item item;
+  item.kind_ = Kind::string;
+  item.u_.text = {text.data(), text.size()};
+  return item;
+}
+
+inline Item Item::date(std::string_view text) {
+  Item item = string(text);
+  item.kind_ = Kind::date;
+  return item;
+}
+
+inline Item Item::date_time(std::string_view text) {
+  Item item = string(text);
+  item.kind_ = Kind::date_time;
+  return item;
+}
+
+inline Item Item::time(std::string_view text) {
+  Item item = string(text);
+  item.kind_ = Kind::time;
+  return item;
+}
+
+inline Item Item::node(const json::Value* value, const json::Value* owner, FhirType type) {
+  Item item;
+  item.kind_ = Kind::node;
+  item.type_ = type;
+  item.u_.node = {value, owner};
+  return item;
+}
+
 using Items = std::span<const Item>;
 
 // One JSON value of a known FHIR type (the answer of valueInteger, valueCoding…) as an item, the
