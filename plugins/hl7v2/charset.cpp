@@ -18,6 +18,7 @@
 
 #include <unicode/ucnv.h>
 #include <unicode/ucnv_err.h>
+#include <unicode/ustring.h>
 #include <unicode/utf16.h>
 #include <unicode/utf8.h>
 
@@ -83,14 +84,16 @@ void append_utf8(std::string& out, UChar32 c) {
   if (!error) out.append(buffer, static_cast<std::size_t>(length));
 }
 
+// One conversion per buffer (not per character): this is most of the decoding time otherwise.
 void append_utf16_as_utf8(std::string& out, const UChar* text, int32_t length) {
-  int32_t i = 0;
-  while (i < length) {
-    UChar32 c = 0;
-    U16_NEXT(text, i, length, c);
-    if (U_IS_SURROGATE(c)) c = 0xFFFD;  // ICU converters do not produce these; be safe anyway
-    append_utf8(out, c);
-  }
+  if (length <= 0) return;
+  const std::size_t old_size = out.size();
+  out.resize(old_size + static_cast<std::size_t>(length) * 3);
+  int32_t written = 0;
+  UErrorCode status = U_ZERO_ERROR;
+  u_strToUTF8WithSub(out.data() + old_size, length * 3, &written, text, length, 0xFFFD, nullptr,
+                     &status);
+  out.resize(U_SUCCESS(status) ? old_size + static_cast<std::size_t>(written) : old_size);
 }
 
 // Feeds `bytes` to an ICU converter (state kept across calls unless flush). Returns false and
@@ -287,7 +290,7 @@ bool charset_from_msh18(std::string_view msh18, char repetition, Charset& out) {
 
 CharsetDetection detect_charset(std::string_view bytes, const Delimiters& delimiters) {
   CharsetDetection detection;
-  std::string_view segment = bytes.substr(0, bytes.find_first_of("\r\n"));
+  std::string_view segment = bytes.substr(0, find_line_break(bytes));
   if (segment.size() < 4 || segment.substr(0, 3) != "MSH") {
     detection.issues.push_back(make_issue(PluginIssue::Severity::error, "structure", "MSH",
                                           "The message does not begin with an MSH segment."));

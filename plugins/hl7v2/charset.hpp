@@ -20,6 +20,15 @@
 
 namespace socialrx::plugins::hl7v2 {
 
+// The first CR or LF at or after `from` (npos if none). By hand: string_view::find_first_of
+// calls memchr on the two-character set once per byte of the text.
+inline std::size_t find_line_break(std::string_view text, std::size_t from = 0) {
+  for (std::size_t i = from; i < text.size(); ++i) {
+    if (text[i] == '\r' || text[i] == '\n') return i;
+  }
+  return std::string_view::npos;
+}
+
 struct Charset {
   enum class Kind {
     ascii,        // ISO IR6 / ASCII: bytes 0x00–0x7F only

@@ -36,7 +36,7 @@ HeaderSegment read_header_segment(std::string_view bytes) {
     header.issues.push_back(std::move(problem));
     return header;
   }
-  const std::string_view segment = bytes.substr(0, bytes.find_first_of("\r\n"));
+  const std::string_view segment = bytes.substr(0, find_line_break(bytes));
   CharsetDetection detection = detect_charset(segment, *delimiters);
   // detect_charset guesses an empty MSH-18 from the bytes it is given: give it the whole message.
   if (detection.ok && detection.declared.find_first_not_of(" ~") == std::string::npos) {

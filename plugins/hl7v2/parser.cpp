@@ -68,7 +68,7 @@ class Builder {
     std::size_t position = 0;
     std::size_t segment_number = 0;
     while (position < text.size()) {
-      std::size_t end = text.find_first_of("\r\n", position);
+      std::size_t end = find_line_break(text, position);
       if (end == std::string_view::npos) end = text.size();
       const std::string_view line = text.substr(position, end - position);
       position = end + 1;
@@ -140,13 +140,7 @@ class Builder {
       rest = has_rest ? rest.substr(msh2_end + 1) : std::string_view();
       field_number = 3;
     }
-    while (has_rest) {
-      const std::size_t end = std::min(rest.find(field_separator), rest.size());
-      if (!add_field(rest.substr(0, end), segment.id, field_number)) return false;
-      ++field_number;
-      has_rest = end < rest.size();
-      rest = has_rest ? rest.substr(end + 1) : std::string_view();
-    }
+    if (has_rest && !add_fields(rest, segment.id, field_number)) return false;
     segment.fields.count = static_cast<std::uint32_t>(data_->fields.size()) - segment.fields.first;
     data_->segments.push_back(std::move(segment));
     return true;
@@ -164,65 +158,73 @@ class Builder {
     data_->fields.push_back({static_cast<std::uint32_t>(data_->repetitions.size() - 1), 1});
   }
 
-  bool add_field(std::string_view raw, const std::string& segment_id, int field_number) {
-    if (raw.size() > limits_.max_field_bytes) {
-      error("too-long", segment_id + "-" + std::to_string(field_number),
-            "The field is longer than " + std::to_string(limits_.max_field_bytes) + " bytes.");
-      return false;
-    }
+  // Splits the fields of one segment in a single pass over its text: every separator closes a
+  // subcomponent, and the larger ones also close the component, repetition or field it ends.
+  bool add_fields(std::string_view rest, const std::string& segment_id, int field_number) {
     const Delimiters& d = data_->delimiters;
-    Data::Range field{static_cast<std::uint32_t>(data_->repetitions.size()), 0};
-    Position where{segment_id, field_number, 1, 1, 1};
-    for (const std::string_view repetition_text : split(raw, d.repetition)) {
-      Data::Range repetition{static_cast<std::uint32_t>(data_->components.size()), 0};
-      where.component = 1;
-      for (const std::string_view component_text : split(repetition_text, d.component)) {
-        Data::Range component{static_cast<std::uint32_t>(data_->subcomponents.size()), 0};
-        where.subcomponent = 1;
-        for (const std::string_view sub_text : split(component_text, d.subcomponent)) {
-          data_->subcomponents.push_back(unescape(sub_text, where));
-          ++component.count;
-          ++where.subcomponent;
-        }
-        data_->components.push_back(component);
-        ++repetition.count;
-        ++where.component;
+    auto start_range = [](std::size_t first) {
+      return Data::Range{static_cast<std::uint32_t>(first), 0};
+    };
+    Data::Range field = start_range(data_->repetitions.size());
+    Data::Range repetition = start_range(data_->components.size());
+    Data::Range component = start_range(data_->subcomponents.size());
+    std::size_t field_start = 0;
+    std::size_t sub_start = 0;
+    bool has_escape = false;
+    const std::size_t size = rest.size();
+    for (std::size_t i = 0; i <= size; ++i) {
+      const char c = i < size ? rest[i] : d.field;  // the end closes the last field
+      if (c == d.escape) {
+        has_escape = true;
+        continue;
       }
+      if (c != d.field && c != d.repetition && c != d.component && c != d.subcomponent) continue;
+      if (c == d.field && i - field_start > limits_.max_field_bytes) {
+        error("too-long", segment_id + "-" + std::to_string(field_number),
+              "The field is longer than " + std::to_string(limits_.max_field_bytes) + " bytes.");
+        return false;
+      }
+      const std::string_view raw = rest.substr(sub_start, i - sub_start);
+      if (has_escape) {
+        const Position where{segment_id, field_number, static_cast<int>(field.count) + 1,
+                             static_cast<int>(repetition.count) + 1,
+                             static_cast<int>(component.count) + 1};
+        data_->subcomponents.push_back(unescape(raw, where));
+      } else {
+        data_->subcomponents.push_back(literal(raw));
+      }
+      ++component.count;
+      sub_start = i + 1;
+      has_escape = false;
+      if (c == d.subcomponent) continue;
+      data_->components.push_back(component);
+      ++repetition.count;
+      component = start_range(data_->subcomponents.size());
+      if (c == d.component) continue;
       data_->repetitions.push_back(repetition);
       ++field.count;
-      ++where.repetition;
+      repetition = start_range(data_->components.size());
+      if (c == d.repetition) continue;
+      data_->fields.push_back(field);
+      field = start_range(data_->repetitions.size());
+      field_start = i + 1;
+      ++field_number;
     }
-    data_->fields.push_back(field);
     return true;
   }
 
-  // Pieces of `text` between separators; one (empty) piece for empty text.
-  class split {
-   public:
-    split(std::string_view text, char separator) : text_(text), separator_(separator) {}
-    struct iterator {
-      std::string_view rest;
-      char separator;
-      bool done;
-      std::string_view operator*() const { return rest.substr(0, std::min(rest.find(separator), rest.size())); }
-      iterator& operator++() {
-        const std::size_t end = rest.find(separator);
-        if (end == std::string_view::npos) {
-          done = true;
-        } else {
-          rest = rest.substr(end + 1);
-        }
-        return *this;
-      }
-      bool operator!=(const iterator& other) const { return done != other.done; }
-    };
-    iterator begin() const { return {text_, separator_, false}; }
-    iterator end() const { return {{}, separator_, true}; }
-
-   private:
-    std::string_view text_;
-    char separator_;
-  };
+  // A value without escapes: copied as it is (or the explicit null).
+  Data::Value literal(std::string_view raw) {
+    Data::Value value;
+    value.offset = static_cast<std::uint32_t>(data_->text.size());
+    if (raw.size() == 2 && raw[0] == '"' && raw[1] == '"') {
+      value.explicit_null = true;
+      return value;
+    }
+    data_->text.append(raw);
+    value.length = static_cast<std::uint32_t>(raw.size());
+    return value;
+  }
 
   Data::Value unescape(std::string_view raw, const Position& where) {
     Data::Value value;
@@ -424,6 +426,13 @@ ParseResult parse_decoded(std::string_view utf8, const Delimiters& delimiters,
   data.declared_charset = std::move(declared_charset);
   data.decoded_charset = charset.name();
   data.text.reserve(utf8.size() + 1);
+  // Rough sizes for an SS-MIX2 message (about one value per 4 bytes), capped: fewer regrowths.
+  const std::size_t values = std::min<std::size_t>(utf8.size() / 4 + 16, 4096);
+  data.subcomponents.reserve(values);
+  data.components.reserve(values);
+  data.repetitions.reserve(values / 2);
+  data.fields.reserve(values / 2);
+  data.segments.reserve(std::min<std::size_t>(utf8.size() / 64 + 4, 256));
   if (!builder.build(utf8)) return result;
   result.message.emplace(builder.release());
   return result;
