@@ -95,7 +95,13 @@ bool has_value(const Scope& scope, const FieldPosition& position) {
 
 struct Produced {
   std::vector<Value> values;
-  std::string missing_location;  // where a value was looked for and not found
+  // Where a value was looked for and not found (turned into text only for a "required" issue:
+  // most empty positions are optional, and formatting each one showed in profiles).
+  const FieldPosition* missing = nullptr;
+  int missing_repetition = 1;
+  std::string missing_location() const {
+    return missing != nullptr ? mapping::location_of(*missing, missing_repetition) : std::string();
+  }
 };
 
 std::optional<Value> build_node(const TemplateNode& node, Scope& scope, Build& build);
@@ -105,10 +111,10 @@ void build_into(const TemplateNode& node, Scope& scope, Build& build, std::vecto
 std::optional<Value> read_one(const Expression& expression, std::size_t segment, int repetition,
                               Scope& scope, Build& build) {
   const FieldPosition& position = expression.from[0];
-  const std::string location = mapping::location_of(position, repetition);
   mapping::TransformContext context{build.out, scope.message, build.mapping.timezone, build.issues};
   if (expression.transform != nullptr && expression.transform->input == TransformInfo::Input::field) {
-    return expression.transform->on_field(segment, position.field, repetition, location, context);
+    return expression.transform->on_field(segment, position.field, repetition,
+                                          mapping::location_of(position, repetition), context);
   }
   const std::string_view text = mapping::read_value(scope.message, segment, position, repetition);
   if (text.empty()) return std::nullopt;
@@ -120,14 +126,18 @@ std::optional<Value> read_one(const Expression& expression, std::size_t segment,
         return build.out.make_string(text);
       case Expression::Unmapped::omit:
         return std::nullopt;
-      case Expression::Unmapped::error:
+      case Expression::Unmapped::error: {
+        const std::string location = mapping::location_of(position, repetition);
         build.issues.push_back(make_issue(PluginIssue::Severity::error, "code-invalid", location,
                                           location + " has a code that code map '" + expression.map_name +
                                               "' does not list (for " + expression.fhir_path + ")"));
         return std::nullopt;
+      }
     }
   }
-  if (expression.transform != nullptr) return expression.transform->on_value(text, location, context);
+  if (expression.transform != nullptr) {
+    return expression.transform->on_value(text, mapping::location_of(position, repetition), context);
+  }
   return build.out.make_string(text);
 }
 
@@ -147,13 +157,15 @@ Produced read_from(const Expression& expression, Scope& scope, Build& build) {
     if (std::optional<Value> value = expression.transform->on_values(texts, locations, context)) {
       produced.values.push_back(*value);
     } else {
-      produced.missing_location = locations[0];
+      produced.missing = &expression.from[0];
+      produced.missing_repetition = expression.from[0].repetition;
     }
     return produced;
   }
   std::optional<std::size_t> segment = scope.find(first.segment);
   if (!segment) {
-    produced.missing_location = mapping::location_of(first, first.repetition);
+    produced.missing = &first;
+    produced.missing_repetition = first.repetition;
     return produced;
   }
   if (first.every_repetition()) {
@@ -163,13 +175,14 @@ Produced read_from(const Expression& expression, Scope& scope, Build& build) {
         produced.values.push_back(*value);
       }
     }
-    if (produced.values.empty()) produced.missing_location = mapping::location_of(first, 1);
+    if (produced.values.empty()) produced.missing = &first;
     return produced;
   }
   if (std::optional<Value> value = read_one(expression, *segment, first.repetition, scope, build)) {
     produced.values.push_back(*value);
   } else {
-    produced.missing_location = mapping::location_of(first, first.repetition);
+    produced.missing = &first;
+    produced.missing_repetition = first.repetition;
   }
   return produced;
 }
@@ -204,7 +217,8 @@ Produced evaluate(const Expression& expression, Scope& scope, Build& build) {
         Produced piece = evaluate(*part.expression, scope, build);
         if (piece.values.empty() || !piece.values[0].is_string()) {
           complete = false;
-          produced.missing_location = piece.missing_location;
+          produced.missing = piece.missing;
+          produced.missing_repetition = piece.missing_repetition;
           break;
         }
         text += piece.values[0].text();
@@ -223,7 +237,10 @@ Produced evaluate(const Expression& expression, Scope& scope, Build& build) {
           produced.values = std::move(piece.values);
           break;
         }
-        if (produced.missing_location.empty()) produced.missing_location = piece.missing_location;
+        if (produced.missing == nullptr) {
+          produced.missing = piece.missing;
+          produced.missing_repetition = piece.missing_repetition;
+        }
       }
       break;
     case Expression::Source::for_each:
@@ -241,7 +258,7 @@ Produced evaluate(const Expression& expression, Scope& scope, Build& build) {
   // A transform that already reported why it produced nothing is enough; "required" would only
   // repeat it.
   if (produced.values.empty() && expression.required && build.error_count() == errors_before) {
-    const std::string& location = produced.missing_location;
+    const std::string location = produced.missing_location();
     build.issues.push_back(make_issue(
         PluginIssue::Severity::error, "required", location,
         (location.empty() ? std::string("a value") : location) + " is required for " + expression.fhir_path));
