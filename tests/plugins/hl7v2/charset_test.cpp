@@ -290,6 +290,24 @@ TEST(Hl7v2Charset, HexEscapesAreBytesInTheMessageCharset) {
   EXPECT_EQ(result.message->value(1, 3), "宇");
 }
 
+TEST(Hl7v2Charset, JisAndCp932GiveTheSameUnicodeForTheSymbolsThatDiffer) {
+  // JIS X 0208 0x2141 0x215D 0x2142 0x224C 0x2131 0x2140 (〜 − ‖ ¬ ￣ ＼ in the JIS standard's
+  // own mapping) and CP932 0x8160 0x817C 0x8161 0x81CA 0x8150 0x815F: ICU maps both the Microsoft
+  // way, so an address "１－２－３" is the same text whichever charset the EHR used.
+  const std::string jis_bytes = "\x1b$B\x21\x41\x21\x5D\x21\x42\x22\x4C\x21\x31\x21\x40\x1b(B";
+  const std::string cp932_bytes = "\x81\x60\x81\x7C\x81\x61\x81\xCA\x81\x50\x81\x5F";
+  Charset jis;
+  jis.kind = Charset::Kind::iso_2022_jp;
+  Charset sjis;
+  sjis.kind = Charset::Kind::cp932;
+  const Decoded from_jis = decode_to_utf8(jis_bytes, jis);
+  const Decoded from_cp932 = decode_to_utf8(cp932_bytes, sjis);
+  ASSERT_TRUE(from_jis.ok);
+  ASSERT_TRUE(from_cp932.ok);
+  EXPECT_EQ(from_jis.utf8, "～－∥￢￣＼");
+  EXPECT_EQ(from_cp932.utf8, "～－∥￢￣＼");
+}
+
 TEST(Hl7v2Charset, EncodeFromUtf8) {
   Charset jis;
   jis.kind = Charset::Kind::iso_2022_jp;

@@ -138,6 +138,18 @@ TEST(Hl7v2Parser, LineEndingsCrLfAndLf) {
   EXPECT_EQ(m.value(1, 2), "x");
 }
 
+TEST(Hl7v2Parser, SegmentWithoutFieldsAndTrailingSeparators) {
+  const Message m = parse_ok("MSH|^~\\&|A|B\rZZZ\rPID|||\rNTE|a^^~\r");
+  EXPECT_EQ(m.segment_id(1), "ZZZ");
+  EXPECT_EQ(m.field_count(1), 0);
+  EXPECT_EQ(m.field_count(2), 3);
+  EXPECT_EQ(m.repetition_count(2, 3), 0);
+  EXPECT_EQ(m.component_count(3, 1, 1), 3);
+  EXPECT_EQ(m.repetition_count(3, 1), 2);
+  EXPECT_EQ(m.component_count(3, 1, 2), 0);
+  EXPECT_EQ(m.value(3, 1, 1, 1), "a");
+}
+
 TEST(Hl7v2Parser, NonDefaultDelimiters) {
   // Field #, component $, repetition *, escape !, subcomponent % (all five different).
   const Message m = parse_ok(
