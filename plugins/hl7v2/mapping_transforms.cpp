@@ -33,6 +33,24 @@ std::string_view part(const Message& message, std::size_t segment, int field, in
   return fhir::jp::trim_padding(message.value(segment, field, repetition, component, subcomponent));
 }
 
+// JP Core's name form (fhir::jp::normalize_jp_name: half-width katakana → full-width, white space
+// collapsed and trimmed) goes through ICU; most names need none of it, and three names per
+// message made it a visible share of decoding. Text without white space and without any byte
+// that can start half-width katakana or non-ASCII white space (lead bytes C2, E1, E2, EF and the
+// sequence E3 80 80 = U+3000) is already in that form. The parser hands over well-formed UTF-8.
+std::string jp_name(std::string_view text) {
+  bool plain = true;
+  for (std::size_t i = 0; i < text.size() && plain; ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c == ' ' || (c >= 0x09 && c <= 0x0D) || c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xEF) plain = false;
+    if (c == 0xE3 && i + 2 < text.size() && static_cast<unsigned char>(text[i + 1]) == 0x80 &&
+        static_cast<unsigned char>(text[i + 2]) == 0x80) {
+      plain = false;
+    }
+  }
+  return plain ? std::string(text) : fhir::jp::normalize_jp_name(text);
+}
+
 // --- dates ------------------------------------------------------------------------------------
 
 std::optional<Value> date_transform(std::string_view text, const std::string& location,
@@ -88,7 +106,7 @@ std::optional<Value> postal_code_transform(std::string_view text, const std::str
 
 std::optional<Value> name_text_transform(std::string_view text, const std::string&,
                                          TransformContext& context) {
-  std::string name = fhir::jp::normalize_jp_name(text);
+  std::string name = jp_name(text);
   if (name.empty()) return std::nullopt;
   return context.out.make_string(name);
 }
@@ -135,10 +153,10 @@ std::optional<Value> xpn_transform(std::size_t segment, int field, int repetitio
                                    TransformContext& context) {
   const Message& m = context.message;
   auto& out = context.out;
-  const std::string family = fhir::jp::normalize_jp_name(part(m, segment, field, repetition, 1, 1));
+  const std::string family = jp_name(part(m, segment, field, repetition, 1, 1));
   std::vector<std::string> given;
   for (int component : {2, 3}) {  // given name, then second given names
-    std::string name = fhir::jp::normalize_jp_name(part(m, segment, field, repetition, component));
+    std::string name = jp_name(part(m, segment, field, repetition, component));
     if (!name.empty()) given.push_back(std::move(name));
   }
   if (family.empty() && given.empty()) return std::nullopt;

@@ -187,6 +187,22 @@ TEST(MappingEngine, EveryRepetitionAndForEachSegment) {
   EXPECT_EQ(patient.find("contact")->items()[1].find("name")->string_at("text"), "山田 一郎");
 }
 
+// Names take JP Core's form: half-width kana widened, white space inside (U+3000, tabs, several
+// spaces) one ASCII space; names already in that form come through unchanged.
+TEST(MappingEngine, NamesTakeJpCoresForm) {
+  DecodeResult result = decode(
+      patient_mapping(kIdentifier + "      \"name\": { \"$from\": \"PID-5[*]\", \"$transform\": \"xpn-jp\" },\n"),
+      "PID|1||42||山\xE3\x80\x80田^太\t \t郎~ｳﾂﾉﾐﾔ^ﾊﾅｺ~宇都宮^花子\r");
+  ASSERT_EQ(result.disposition, Disposition::accepted);
+  fhir::json::Document keep;
+  const fhir::json::Value patient = first_resource(result, keep);
+  ASSERT_EQ(patient.find("name")->size(), 3u);
+  EXPECT_EQ(patient.find("name")->items()[0].string_at("family"), "山 田");
+  EXPECT_EQ(patient.find("name")->items()[0].string_at("text"), "山 田 太 郎");
+  EXPECT_EQ(patient.find("name")->items()[1].string_at("text"), "ウツノミヤ ハナコ");
+  EXPECT_EQ(patient.find("name")->items()[2].string_at("text"), "宇都宮 花子");
+}
+
 TEST(MappingEngine, DateTimesGetTheMappingsZoneUnlessTheyCarryOne) {
   DecodeResult result = decode(
       patient_mapping(kIdentifier +
