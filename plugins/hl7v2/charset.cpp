@@ -27,6 +27,7 @@
 #include <cstdint>
 #include <cstring>
 #include <memory>
+#include <optional>
 
 namespace socialrx::plugins::hl7v2 {
 namespace {
@@ -123,18 +124,15 @@ bool icu_decode_run(UConverter* converter, std::string_view bytes, bool flush, s
   }
 }
 
-Decoded decode_utf8(std::string_view bytes) {
-  Decoded result;
+// The offset of the first byte that is not part of well-formed UTF-8 (or is ESC), if any.
+std::optional<std::size_t> first_invalid_utf8(std::string_view bytes) {
   const auto* s = reinterpret_cast<const uint8_t*>(bytes.data());
   const auto length = static_cast<int64_t>(bytes.size());
   int64_t i = 0;
   while (i < length) {
     const int64_t start = i;
     if (s[i] < 0x80) {
-      if (s[i] == kEsc) {
-        result.error_offset = static_cast<std::size_t>(start);
-        return result;
-      }
+      if (s[i] == kEsc) return static_cast<std::size_t>(start);
       ++i;
       continue;
     }
@@ -143,11 +141,17 @@ Decoded decode_utf8(std::string_view bytes) {
     int32_t j = 0;
     UChar32 c = 0;
     U8_NEXT(s + start, j, window, c);
-    if (c < 0) {
-      result.error_offset = static_cast<std::size_t>(start);
-      return result;
-    }
+    if (c < 0) return static_cast<std::size_t>(start);
     i = start + j;
+  }
+  return std::nullopt;
+}
+
+Decoded decode_utf8(std::string_view bytes) {
+  Decoded result;
+  if (const std::optional<std::size_t> bad = first_invalid_utf8(bytes)) {
+    result.error_offset = *bad;
+    return result;
   }
   result.ok = true;
   result.utf8.assign(bytes);
@@ -224,8 +228,6 @@ PluginIssue make_issue(PluginIssue::Severity severity, std::string code, std::st
   return issue;
 }
 
-bool is_valid_utf8_prefix_free(std::string_view bytes) { return decode_utf8(bytes).ok; }
-
 // The header scan's view of the bytes: which ones may be separators.
 enum class ScanMode { plain, iso_2022, shift_jis };
 
@@ -299,7 +301,7 @@ CharsetDetection detect_charset(std::string_view bytes, const Delimiters& delimi
   ScanMode mode = ScanMode::plain;
   if (segment.find(static_cast<char>(kEsc)) != std::string_view::npos) {
     mode = ScanMode::iso_2022;
-  } else if (!is_valid_utf8_prefix_free(segment)) {
+  } else if (first_invalid_utf8(segment)) {
     mode = ScanMode::shift_jis;
   }
   // MSH-1 is the separator at offset 3; MSH-2 starts after it.
@@ -362,7 +364,7 @@ CharsetDetection detect_charset(std::string_view bytes, const Delimiters& delimi
           PluginIssue::Severity::warning, "informational", "MSH-18",
           "MSH-18 (character set) is empty; the message contains ISO 2022 escape sequences and "
           "was read as ISO-2022-JP."));
-    } else if (non_ascii && decode_utf8(bytes).ok) {
+    } else if (non_ascii && !first_invalid_utf8(bytes)) {
       detection.charset.kind = Charset::Kind::utf8;
       detection.issues.push_back(make_issue(
           PluginIssue::Severity::warning, "informational", "MSH-18",
@@ -481,7 +483,7 @@ std::string encode_with_icu(std::string_view utf8, Converter which, bool eight_b
 std::string encode_from_utf8(std::string_view utf8, const Charset& charset) {
   switch (charset.kind) {
     case Charset::Kind::utf8: {
-      if (decode_utf8(utf8).ok) return std::string(utf8);
+      if (!first_invalid_utf8(utf8)) return std::string(utf8);
       std::string out;
       const std::u16string text = to_utf16(utf8);
       append_utf16_as_utf8(out, reinterpret_cast<const UChar*>(text.data()),

@@ -28,6 +28,9 @@ std::vector<std::string> seeds() {
       testing::cp932(msh + "SHIFT_JIS\r" + body + "NTE|1||表ソ能①髙ｳﾂﾉﾐﾔ\r"),
       testing::cp932(msh + "\r" + body),
       "MSH#$*!%#HIS#FAC####ADT$A08#M2#P#2.5\rPID#1##x$y*z%w!F!\r",
+      msh + "ISO IR13\rPID|1||123^^^^PI||" + testing::cp932("ｳﾂﾉﾐﾔ^ﾊﾅｺ") + "\r",
+      msh + "~ISO IR87~ISO IR13\rPID|1||123^^^^PI||" + testing::iso_2022_jp("宇都宮^花子") + "~" +
+          testing::cp932("ｳﾂﾉﾐﾔ^ﾊﾅｺ") + "\r",
   };
 }
 
