@@ -123,6 +123,8 @@ constexpr SearchParameter kParameters[] = {
     {"DocumentReference", "patient", ParamKind::reference, "subject", "Patient", "http://hl7.org/fhir/SearchParameter/clinical-patient"},
     {"Coverage", "identifier", ParamKind::token, "identifier", "", "http://hl7.org/fhir/SearchParameter/Coverage-identifier"},
     {"Coverage", "beneficiary", ParamKind::reference, "beneficiary", "", "http://hl7.org/fhir/SearchParameter/Coverage-beneficiary"},
+    // SS-MIX2 ADT messages (mappings/hl7v2) store visits by their visit number (PV1-19).
+    {"Encounter", "identifier", ParamKind::token, "identifier", "", "http://hl7.org/fhir/SearchParameter/clinical-identifier"},
     {"Encounter", "subject", ParamKind::reference, "subject", "", "http://hl7.org/fhir/SearchParameter/Encounter-subject"},
     {"Encounter", "patient", ParamKind::reference, "subject", "Patient", "http://hl7.org/fhir/SearchParameter/clinical-patient"},
     {"CarePlan", "subject", ParamKind::reference, "subject", "", "http://hl7.org/fhir/SearchParameter/CarePlan-subject"},
