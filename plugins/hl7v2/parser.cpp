@@ -327,6 +327,7 @@ class Builder {
 }  // namespace
 
 std::string_view skip_leading_line_breaks(std::string_view bytes) {
+  if (bytes.substr(0, 3) == "\xEF\xBB\xBF") bytes.remove_prefix(3);  // a UTF-8 byte order mark
   const std::size_t start = bytes.find_first_not_of("\r\n");
   return start == std::string_view::npos ? std::string_view() : bytes.substr(start);
 }

@@ -3,7 +3,8 @@
 //
 // What it takes (details and sources in README.md):
 //   - Input: the bytes as received, transport framing (MLLP) already removed. Segments end in CR;
-//     LF and CRLF are tolerated, empty lines skipped. Leading CR/LF before MSH are skipped.
+//     LF and CRLF are tolerated, empty lines skipped. A UTF-8 byte order mark and CR/LF before
+//     MSH are skipped.
 //   - Delimiters from MSH-1 and MSH-2: any five distinct printable ASCII characters that are not
 //     letters or digits (MSH-2 has four, or five with v2.7's truncation character, which is
 //     ignored).
@@ -61,7 +62,8 @@ ParseResult parse_decoded(std::string_view utf8, const Delimiters& delimiters,
 // when there is no usable MSH. Shared by the parser, read_header and build_ack.
 std::optional<Delimiters> read_delimiters(std::string_view bytes, PluginIssue* problem = nullptr);
 
-// `bytes` without leading CR / LF (what some senders put before MSH).
+// `bytes` without a leading UTF-8 byte order mark and CR / LF (what some senders put before MSH;
+// HL7 v2 says nothing of a BOM, Windows tools write one).
 std::string_view skip_leading_line_breaks(std::string_view bytes);
 
 }  // namespace socialrx::plugins::hl7v2

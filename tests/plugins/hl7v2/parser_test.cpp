@@ -150,6 +150,12 @@ TEST(Hl7v2Parser, SegmentWithoutFieldsAndTrailingSeparators) {
   EXPECT_EQ(m.value(3, 1, 1, 1), "a");
 }
 
+TEST(Hl7v2Parser, Utf8ByteOrderMarkBeforeMsh) {
+  const Message m = parse_ok("\xEF\xBB\xBF" + kAdt);
+  EXPECT_EQ(m.segment_id(0), "MSH");
+  EXPECT_EQ(m.value(2, 5, 1, 1), "宇都宮");
+}
+
 TEST(Hl7v2Parser, NonDefaultDelimiters) {
   // Field #, component $, repetition *, escape !, subcomponent % (all five different).
   const Message m = parse_ok(
