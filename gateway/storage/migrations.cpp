@@ -165,6 +165,58 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX outbox_due ON outbox (state, next_attempt_ms)",
            "CREATE INDEX outbox_ordering ON outbox (ordering_key, id)",
        }},
+      // 4: the inbound message store (gateway/ingest): every message a source hands over, raw
+      // bytes as received, committed before any acknowledgement. state: received | processed |
+      // error; disposition: accepted | data_error | rejected (what the reply said); outcome: the
+      // OperationOutcome JSON; ack: the reply bytes sent back (a duplicate gets them again).
+      // UNIQUE (channel, sender, message_id): a resent message is found by the database (INSERT …
+      // ON CONFLICT DO NOTHING), not by search-then-insert; message_id is NULL when the format has
+      // none, and NULLs never conflict.
+      {4,
+       {
+           R"(CREATE TABLE inbound_messages (
+                id INTEGER PRIMARY KEY AUTOINCREMENT,
+                channel TEXT NOT NULL,
+                sender TEXT NOT NULL,
+                message_id TEXT,
+                received_ms INTEGER NOT NULL,
+                peer TEXT NOT NULL,
+                charset TEXT NOT NULL,
+                message_type TEXT NOT NULL,
+                raw BLOB NOT NULL,
+                state TEXT NOT NULL,
+                disposition TEXT NOT NULL,
+                outcome TEXT NOT NULL,
+                ack BLOB NOT NULL,
+                processed_ms INTEGER,
+                attempts INTEGER NOT NULL,
+                UNIQUE (channel, sender, message_id)))",
+           "CREATE INDEX inbound_messages_state ON inbound_messages (state, received_ms)",
+           "CREATE INDEX inbound_messages_channel ON inbound_messages (channel, received_ms)",
+           "CREATE INDEX inbound_messages_processed ON inbound_messages (state, processed_ms)",
+       },
+       {
+           R"(CREATE TABLE inbound_messages (
+                id BIGSERIAL PRIMARY KEY,
+                channel TEXT COLLATE "C" NOT NULL,
+                sender TEXT COLLATE "C" NOT NULL,
+                message_id TEXT COLLATE "C",
+                received_ms BIGINT NOT NULL,
+                peer TEXT COLLATE "C" NOT NULL,
+                charset TEXT COLLATE "C" NOT NULL,
+                message_type TEXT COLLATE "C" NOT NULL,
+                raw BYTEA NOT NULL,
+                state TEXT COLLATE "C" NOT NULL,
+                disposition TEXT COLLATE "C" NOT NULL,
+                outcome TEXT NOT NULL,
+                ack BYTEA NOT NULL,
+                processed_ms BIGINT,
+                attempts BIGINT NOT NULL,
+                UNIQUE (channel, sender, message_id)))",
+           "CREATE INDEX inbound_messages_state ON inbound_messages (state, received_ms)",
+           "CREATE INDEX inbound_messages_channel ON inbound_messages (channel, received_ms)",
+           "CREATE INDEX inbound_messages_processed ON inbound_messages (state, processed_ms)",
+       }},
   };
   return all;
 }

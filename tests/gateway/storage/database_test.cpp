@@ -23,12 +23,12 @@ SOCIALRX_INSTANTIATE_BACKENDS(DatabaseTest);
 TEST_P(DatabaseTest, MigratesOnceAndReopensIdempotently) {
   EXPECT_EQ(database_->backend(), GetParam());
   EXPECT_EQ(database_->schema_version(), latest_schema_version());
-  EXPECT_EQ(database_->schema_version(), 3);
+  EXPECT_EQ(database_->schema_version(), 4);
   database_.reset();
   auto again = scratch_->open();
-  EXPECT_EQ(again->schema_version(), 3);
+  EXPECT_EQ(again->schema_version(), 4);
   auto third = scratch_->open();  // while another is open
-  EXPECT_EQ(third->schema_version(), 3);
+  EXPECT_EQ(third->schema_version(), 4);
   const auto rows =
       again->reader()->query("SELECT version, applied_at FROM schema_migrations ORDER BY version");
   ASSERT_EQ(rows.size(), 3u);
