@@ -29,5 +29,7 @@ Command serve_command();
 Command validate_command();
 Command directory_command();
 Command outbox_command();
+Command reprocess_command();
+Command convert_command();
 
 }  // namespace socialrx::gateway::cli

@@ -7,6 +7,7 @@
 #include <csignal>
 #include <filesystem>
 #include <iostream>
+#include <optional>
 #include <thread>
 
 #include "gateway/assessment/publish_resources.hpp"
@@ -15,6 +16,10 @@
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/directory/demo_directory.hpp"
 #include "gateway/http/server.hpp"
+#include "gateway/ingest/dev_channels.hpp"
+#include "gateway/ingest/directory_source.hpp"
+#include "gateway/ingest/ingest_http.hpp"
+#include "gateway/ingest/ingest_pipeline.hpp"
 #include "gateway/outbox/delivery_worker.hpp"
 #include "gateway/referral/recipient_poller.hpp"
 #include "gateway/referral/workflow.hpp"
@@ -132,7 +137,31 @@ int serve(const ServeOptions& options, Streams streams) {
   rest::Authenticator authenticator(settings.clients, !options.dev);
   rest::FhirApi api(services, authenticator);
 
-  http::Server server(settings.http, api);
+  // Inbound channels (gateway/ingest): plugins loaded by name; a plugin or mapping problem stops
+  // the start, naming the channel. Stopped before the writer (declared after it).
+  const std::string plugins_dir =
+      settings.ingest.plugins_dir.empty() ? ingest::default_plugins_dir() : settings.ingest.plugins_dir;
+  ingest::PluginLoader plugin_loader(plugins_dir);
+  ingest::IngestPipeline ingest_pipeline(*database, writes, settings.ingest);
+  ingest_pipeline.set_workflow(&workflow);
+  ingest_pipeline.set_outbox(&outbox_worker);
+  ingest_pipeline.load_channels(plugin_loader);
+  if (options.dev) {
+    if (auto channel = ingest::dev_ssmix2_channel(settings.ingest.channels, plugins_dir, streams.err)) {
+      try {
+        const auto& plugin = plugin_loader.load(channel->plugin);
+        ingest_pipeline.add_channel(*channel, ingest::make_guarded_codec(plugin, {channel->mapping_file}));
+      } catch (const ingest::PluginLoadError& error) {
+        streams.err << "socialrx: warning: --dev: the ssmix2 channel is not configured: " << error.what() << '\n';
+      }
+    }
+  }
+  ingest_pipeline.start_retention();
+  ingest::DirectorySources directory_sources(ingest_pipeline);
+  directory_sources.start();
+  ingest::IngestHttpHandler ingest_http(ingest_pipeline, *database, authenticator, api);
+
+  http::Server server(settings.http, ingest_http);
   signals.start([&server] { server.stop(); });
   streams.err << "socialrx: serving FHIR R4 at " << (settings.http.tls ? "https" : "http") << "://"
               << settings.http.host << ":" << server.port() << "/fhir ("
@@ -145,6 +174,8 @@ int serve(const ServeOptions& options, Streams streams) {
   signals.finish();
   // Requests have drained; queued writes are still committing. An attempt in flight is cancelled
   // and stays pending (it is sent again at the next start).
+  directory_sources.stop();
+  ingest_pipeline.stop();  // messages being decoded reach the write queue
   recipient_poller.stop();
   outbox_worker.stop();
   streams.err << "socialrx: stopped" << std::endl;

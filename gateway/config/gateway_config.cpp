@@ -257,6 +257,140 @@ void read_outbox(const ObjectReader& reader, const Member& section, GatewayConfi
   }
 }
 
+std::string relative_to_config(const ObjectReader& reader, const std::string& path) {
+  const std::filesystem::path file(path);
+  return (file.is_relative() ? std::filesystem::path(reader.file()).parent_path() / file : file).string();
+}
+
+bool is_name(const std::string& name) {
+  return !name.empty() && name.size() <= 64 &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
+}
+
+// ingest.channels[i].source: exactly one of {"mllp": "HOST:PORT"}, {"http": true},
+// {"directory": "PATH", "poll_ms": N}.
+void read_channel_source(const ObjectReader& reader, const Member& member, const std::string& path,
+                         ingest::ChannelSource& source) {
+  int kinds = 0;
+  reader.nested(path).read(member.value, {
+      {"mllp", [&](const Member& m, const std::string& p) {
+         std::string host;
+         std::uint16_t port = 0;
+         source.mllp_listen = reader.string(m, p);
+         try {
+           parse_listen_address(source.mllp_listen, p, host, port);
+         } catch (const ConfigError& error) {
+           reader.fail(&m, p, error.what());
+         }
+         source.kind = ingest::ChannelSource::Kind::mllp;
+         ++kinds;
+       }},
+      {"http", [&](const Member& m, const std::string& p) {
+         if (!reader.boolean(m, p)) reader.fail(&m, p, "must be true (leave it out for no HTTP source)");
+         source.kind = ingest::ChannelSource::Kind::http;
+         ++kinds;
+       }},
+      {"directory", [&](const Member& m, const std::string& p) {
+         const std::string dir = reader.string(m, p);
+         if (dir.empty()) reader.fail(&m, p, "must name a folder");
+         source.directory = relative_to_config(reader, dir);
+         source.kind = ingest::ChannelSource::Kind::directory;
+         ++kinds;
+       }},
+      {"poll_ms", [&](const Member& m, const std::string& p) {
+         source.poll_interval = std::chrono::milliseconds(reader.integer(m, p, 10, 3'600'000));
+       }},
+  });
+  if (kinds != 1) reader.fail(&member, path, "needs exactly one of \"mllp\", \"http\" or \"directory\"");
+}
+
+void read_channel_destinations(const ObjectReader& reader, const Member& member, const std::string& path,
+                               ingest::ChannelOptions& channel) {
+  if (!member.value.is_array() || member.value.size() == 0) {
+    reader.fail(&member, path, "must be a non-empty array of \"store\", \"referral\" or {\"forward\": URL}");
+  }
+  for (std::size_t i = 0; i < member.value.size(); ++i) {
+    const Value& item = member.value.items()[i];
+    const std::string item_path = path + "[" + std::to_string(i) + "]";
+    if (item.is_string()) {
+      if (item.text() == "store") {
+        channel.store = true;
+      } else if (item.text() == "referral") {
+        channel.referral = true;
+      } else {
+        reader.fail(&member, item_path, "must be \"store\", \"referral\" or {\"forward\": URL}");
+      }
+      continue;
+    }
+    reader.nested(item_path).read(item, {
+        {"forward", [&](const Member& m, const std::string& p) {
+           const std::string url = reader.string(m, p);
+           const std::size_t scheme = url.find("://");
+           if (scheme == std::string::npos || scheme == 0 || scheme + 3 == url.size()) {
+             reader.fail(&m, p, "must be a URL: https://…, mllp://HOST:PORT or file://PATH");
+           }
+           channel.forward.push_back(url);
+         }},
+    });
+  }
+}
+
+void read_ingest(const ObjectReader& reader, const Member& section, GatewayConfig& config) {
+  auto& options = config.ingest;
+  reader.read(section.value, {
+      {"plugins_dir", [&](const Member& m, const std::string& p) {
+         options.plugins_dir = relative_to_config(reader, reader.string(m, p));
+       }},
+      {"retention_days", [&](const Member& m, const std::string& p) {
+         options.retention_days = static_cast<int>(reader.integer(m, p, 0, 36'500));
+       }},
+      {"max_pending", [&](const Member& m, const std::string& p) {
+         options.max_pending = static_cast<std::size_t>(reader.integer(m, p, 1, 10'000'000));
+       }},
+      {"decode_threads", [&](const Member& m, const std::string& p) {
+         options.decode_threads = static_cast<int>(reader.integer(m, p, 1, 64));
+       }},
+      {"channels", [&](const Member& m, const std::string& p) {
+         if (!m.value.is_array()) reader.fail(&m, p, "must be an array");
+         for (std::size_t i = 0; i < m.value.size(); ++i) {
+           const std::string item = p + "[" + std::to_string(i) + "]";
+           ingest::ChannelOptions channel;
+           bool has_source = false;
+           bool has_destinations = false;
+           reader.nested(item).read(m.value.items()[i], {
+               {"name", [&](const Member& c, const std::string& q) {
+                  channel.name = reader.string(c, q);
+                  if (!is_name(channel.name)) reader.fail(&c, q, "must be 1–64 of a-z, 0-9, '_' and '-'");
+                  for (const auto& other : options.channels) {
+                    if (other.name == channel.name) reader.fail(&c, q, "another channel has this name");
+                  }
+                }},
+               {"source", [&](const Member& c, const std::string& q) {
+                  read_channel_source(reader, c, q, channel.source);
+                  has_source = true;
+                }},
+               {"plugin", [&](const Member& c, const std::string& q) {
+                  channel.plugin = reader.string(c, q);
+                  if (!is_name(channel.plugin)) reader.fail(&c, q, "must be a plugin folder name (a-z, 0-9, '_', '-')");
+                }},
+               {"mapping", [&](const Member& c, const std::string& q) {
+                  const std::string file = reader.string(c, q);
+                  if (!file.empty()) channel.mapping_file = relative_to_config(reader, file);
+                }},
+               {"destinations", [&](const Member& c, const std::string& q) {
+                  read_channel_destinations(reader, c, q, channel);
+                  has_destinations = true;
+                }},
+           });
+           if (channel.name.empty() || channel.plugin.empty() || !has_source || !has_destinations) {
+             reader.fail(&m, item, "a channel needs name, source, plugin and destinations");
+           }
+           options.channels.push_back(std::move(channel));
+         }
+       }},
+  });
+}
+
 }  // namespace
 
 void parse_listen_address(const std::string& text, const std::string& what, std::string& host,
@@ -331,6 +465,9 @@ GatewayConfig load_config(const std::string& path) {
        }},
       {"outbox", [&](const Member& m, const std::string& p) {
          read_outbox(reader.nested(p), m, config);
+       }},
+      {"ingest", [&](const Member& m, const std::string& p) {
+         read_ingest(reader.nested(p), m, config);
        }},
       {"auth", [&](const Member& m, const std::string& p) {
          reader.nested(p).read(m.value, {

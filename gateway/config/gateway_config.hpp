@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "gateway/http/server.hpp"
+#include "gateway/ingest/ingest_options.hpp"
 #include "gateway/outbox/outbox_options.hpp"
 #include "gateway/storage/database.hpp"
 
@@ -49,6 +50,7 @@ struct GatewayConfig {
   // referral.poll_interval_ms: how often full recipients' servers are asked for their Tasks.
   std::int64_t recipient_poll_interval_ms = 60'000;
   outbox::OutboxOptions outbox;  // delivery of outgoing messages (retries, destinations)
+  ingest::IngestOptions ingest;  // inbound channels: source → plugin + mapping → destinations
 };
 
 // conf/questionnaires of the source tree the binary was built from.

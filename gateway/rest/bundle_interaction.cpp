@@ -19,6 +19,7 @@
 #include "gateway/rest/reference_rewriter.hpp"
 #include "gateway/rest/resource_body.hpp"
 #include "gateway/rest/resource_stamp.hpp"
+#include "gateway/rest/transaction_runner.hpp"
 #include "gateway/rest/workflow_hooks.hpp"
 #include "gateway/rest/write_errors.hpp"
 #include "gateway/search/index_extractor.hpp"
@@ -424,28 +425,59 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
   finish_one();
 }
 
+// Outside the anonymous namespace so that the header can name it; defined in this file only.
+struct PlannedTransaction {
+  BundleState state;
+};
+
+TransactionPlan plan_transaction(fhir::json::Document bundle) {
+  TransactionPlan out;
+  out.problems = fhir::validate_resource(bundle.root());
+  if (bundle.root().string_at("resourceType") != "Bundle" || bundle.root().string_at("type") != "transaction") {
+    out.problems.error(fhir::IssueType::invalid, "Bundle.type", "a Bundle of type transaction is expected");
+  }
+  auto planned = std::make_shared<PlannedTransaction>();
+  BundleState& state = planned->state;
+  state.transaction = true;
+  state.document = std::move(bundle);
+  const Value* entries = state.document.root().find("entry");
+  const auto items = entries != nullptr ? entries->items() : std::span<const Value>();
+  for (std::size_t i = 0; i < items.size() && !out.problems.has_errors(); ++i) {
+    EntryPlan plan;
+    if (std::string problem = plan_entry(items[i], i, plan); !problem.empty()) {
+      out.problems.error(fhir::IssueType::invalid, "Bundle.entry[" + std::to_string(i) + "].request", problem);
+    }
+    if (!plan.full_url.empty() && (plan.method == "POST" || plan.method == "PUT")) {
+      state.full_urls[plan.full_url] = plan.type + "/" + plan.id;
+    }
+    state.entries.push_back(std::move(plan));
+  }
+  if (!out.problems.has_errors() && state.entries.empty()) {
+    out.problems.error(fhir::IssueType::required, "Bundle.entry", "the transaction has no entries");
+  }
+  if (!out.problems.has_errors()) out.plan = std::move(planned);
+  return out;
+}
+
+std::vector<TransactionEntryResult> run_planned_transaction(storage::WriteTransaction& transaction,
+                                                            PlannedTransaction& plan, WorkflowHooks& hooks) {
+  run_transaction(transaction, plan.state, hooks);
+  std::vector<TransactionEntryResult> results;
+  results.reserve(plan.state.entries.size());
+  for (const EntryPlan& entry : plan.state.entries) {
+    const bool stored = entry.stored && !entry.stored->deleted;
+    results.push_back({entry.type, entry.id, entry.status, stored ? entry.stored->version : 0});
+  }
+  return results;
+}
+
 void submit_server_transaction(ApiServices& services, const ExchangePtr& exchange,
                                fhir::json::Document bundle, ServerTransactionDone done) {
   // What the server composed must be as valid as what a client sends: a problem here is a bug in
   // the extraction, and storing nothing is better than storing something invalid.
-  fhir::Issues problems = fhir::validate_resource(bundle.root());
-  auto state = std::make_shared<BundleState>();
-  state->transaction = true;
-  state->document = std::move(bundle);
-  const Value* entries = state->document.root().find("entry");
-  const auto items = entries != nullptr ? entries->items() : std::span<const Value>();
-  for (std::size_t i = 0; i < items.size() && !problems.has_errors(); ++i) {
-    EntryPlan plan;
-    if (std::string problem = plan_entry(items[i], i, plan); !problem.empty()) {
-      problems.error(fhir::IssueType::invalid, "Bundle.entry[" + std::to_string(i) + "].request", problem);
-    }
-    if (!plan.full_url.empty() && (plan.method == "POST" || plan.method == "PUT")) {
-      state->full_urls[plan.full_url] = plan.type + "/" + plan.id;
-    }
-    state->entries.push_back(std::move(plan));
-  }
-  if (problems.has_errors() || state->entries.empty()) {
-    std::cerr << "socialrx: a server-built transaction was refused (" << problems.size()
+  TransactionPlan planned = plan_transaction(std::move(bundle));
+  if (!planned.plan) {
+    std::cerr << "socialrx: a server-built transaction was refused (" << planned.problems.size()
               << " issues); nothing was stored\n";
     fhir::Issues outcome;
     outcome.error(fhir::IssueType::exception, "",
@@ -453,18 +485,19 @@ void submit_server_transaction(ApiServices& services, const ExchangePtr& exchang
     exchange->reply(outcome_response(exchange->request, Status::internal_server_error, outcome));
     return;
   }
+  std::shared_ptr<PlannedTransaction> plan = std::move(planned.plan);
   submit_write(
       services, exchange,
       // What the server composed is not a client's referral action: no workflow hooks.
-      [state, hooks = WorkflowHooks(nullptr, exchange->principal)](storage::WriteTransaction& transaction) mutable {
-        run_transaction(transaction, *state, hooks);
+      [plan, hooks = WorkflowHooks(nullptr, exchange->principal)](storage::WriteTransaction& transaction) mutable {
+        run_transaction(transaction, plan->state, hooks);
       },
-      [state, done = std::move(done)](std::exception_ptr error) {
+      [plan, done = std::move(done)](std::exception_ptr error) {
         if (error) {
           done(error, nullptr, false);
           return;
         }
-        const EntryPlan& first = state->entries.front();
+        const EntryPlan& first = plan->state.entries.front();
         done(nullptr, first.stored ? &*first.stored : nullptr,
              first.status == status_line(Status::created));
       });
