@@ -104,7 +104,9 @@ outbox::OutgoingMessage forward_message(const std::string& url, std::int64_t mes
   out.destination = url;
   const std::size_t scheme = url.find("://");
   const std::string name = scheme == std::string::npos ? "" : url.substr(0, scheme);
-  out.transport = name == "http" || name == "https" ? "fhir-rest" : name;  // mllp, file…
+  out.transport = name == "http" || name == "https" ? "fhir-rest"
+                  : name == "mllps"                  ? "mllp"  // the mllp transport speaks TLS for mllps://
+                                                     : name;   // mllp, file
   out.method = "POST";
   out.path = "";
   out.body = std::string(raw);
