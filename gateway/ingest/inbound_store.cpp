@@ -124,8 +124,8 @@ InsertOutcome insert_message(storage::WriteTransaction& transaction, const Arriv
   const std::string sql =
       "INSERT INTO inbound_messages (channel, sender, message_id, received_ms, peer, charset, "
       "message_type, raw, state, disposition, outcome, ack, processed_ms, attempts) VALUES "
-      "(?, ?, ?, ?, ?, ?, ?, " + blob_parameter(connection) + ", 'received', '', '', " +
-      blob_parameter(connection) + ", NULL, 0) "
+      "(?, ?, ?, ?, ?, ?, ?, " + blob_parameter(connection) + ", ?, ?, ?, " +
+      blob_parameter(connection) + ", ?, ?) "
       "ON CONFLICT (channel, sender, message_id) DO NOTHING RETURNING id";
   const SqlValue values[] = {
       message.channel,
@@ -136,7 +136,12 @@ InsertOutcome insert_message(storage::WriteTransaction& transaction, const Arriv
       message.charset,
       message.message_type,
       blob_value(connection, message.raw),
-      blob_value(connection, ""),
+      std::string(state_name(message.state)),
+      message.disposition,
+      message.outcome,
+      blob_value(connection, message.ack),
+      message.processed_ms ? SqlValue(*message.processed_ms) : SqlValue(nullptr),
+      std::int64_t{message.state == MessageState::received ? 0 : 1},
   };
   const auto rows = connection.query(sql, values);
   InsertOutcome outcome;
@@ -163,17 +168,18 @@ void record_processing(storage::WriteTransaction& transaction, const ProcessingR
   if (record.ack) {
     const std::string sql = "UPDATE inbound_messages SET state = ?, disposition = ?, outcome = ?, ack = " +
                             blob_parameter(connection) +
-                            ", processed_ms = ?, attempts = attempts + 1 WHERE id = ?";
+                            ", processed_ms = ?, attempts = attempts + ? WHERE id = ?";
     const SqlValue values[] = {std::string(state_name(record.state)), record.disposition, record.outcome,
-                               blob_value(connection, *record.ack), record.processed_ms, record.id};
+                               blob_value(connection, *record.ack), record.processed_ms,
+                               std::int64_t{record.new_attempt ? 1 : 0}, record.id};
     connection.execute(sql, values);
     return;
   }
   const SqlValue values[] = {std::string(state_name(record.state)), record.disposition, record.outcome,
-                             record.processed_ms, record.id};
+                             record.processed_ms, std::int64_t{record.new_attempt ? 1 : 0}, record.id};
   connection.execute(
       "UPDATE inbound_messages SET state = ?, disposition = ?, outcome = ?, processed_ms = ?, "
-      "attempts = attempts + 1 WHERE id = ?",
+      "attempts = attempts + ? WHERE id = ?",
       values);
 }
 

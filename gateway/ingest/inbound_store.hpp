@@ -51,6 +51,13 @@ struct ArrivedMessage {
   std::string charset;
   std::string message_type;
   std::string raw;
+  // The result when it is known before the insert (the pipeline: one statement instead of an
+  // insert and an update in the common case); state received leaves the rest empty.
+  MessageState state = MessageState::received;
+  std::string disposition;
+  std::string outcome;
+  std::string ack;
+  std::optional<std::int64_t> processed_ms;
 };
 
 struct InsertOutcome {
@@ -59,7 +66,7 @@ struct InsertOutcome {
   std::optional<InboundMessage> original;
 };
 
-// Inside a write job: inserts the message in state received; when a message with the same
+// Inside a write job: inserts the message (in its state; attempts 1 unless received); when a message with the same
 // channel, sender and non-empty message id is stored already, inserts nothing and returns that
 // one (duplicate). Race-free: INSERT … ON CONFLICT DO NOTHING.
 InsertOutcome insert_message(storage::WriteTransaction& transaction, const ArrivedMessage& message);
@@ -72,6 +79,7 @@ struct ProcessingRecord {
   std::string outcome;                   // OperationOutcome JSON
   std::optional<std::string> ack;        // set: store these reply bytes; unset: keep the stored ones
   std::int64_t processed_ms = 0;
+  bool new_attempt = true;               // counts in attempts (false: corrects the current one)
 };
 void record_processing(storage::WriteTransaction& transaction, const ProcessingRecord& record);
 

@@ -327,6 +327,12 @@ void IngestPipeline::receive(std::string_view channel_name, std::string peer, st
           arrived.charset = decoded.header.charset;
           arrived.message_type = decoded.header.message_type;
           arrived.raw = work->bytes;
+          // Stored with the result expected now; updated below only when applying fails.
+          arrived.state = decoded.disposition == Disposition::accepted ? MessageState::processed : MessageState::error;
+          arrived.disposition = std::string(disposition_name(decoded.disposition));
+          arrived.outcome = outcome_json(decoded.issues);
+          arrived.ack = decoded.ack;
+          arrived.processed_ms = now_ms();
           InsertOutcome inserted = insert_message(transaction, arrived);
           *reply = IngestReply{};
           reply->message = inserted.id;
@@ -344,15 +350,17 @@ void IngestPipeline::receive(std::string_view channel_name, std::string peer, st
             // but rare, and guarded like every codec call).
             decoded.ack = channel->codec->acknowledge(work->bytes, decoded.disposition,
                                                       to_plugin_issues(decoded.issues));
+            // The row as inserted said processed: corrected, as the same attempt.
+            ProcessingRecord record;
+            record.id = inserted.id;
+            record.state = MessageState::error;
+            record.disposition = std::string(disposition_name(decoded.disposition));
+            record.outcome = outcome_json(decoded.issues);
+            record.ack = decoded.ack;
+            record.processed_ms = now_ms();
+            record.new_attempt = false;
+            record_processing(transaction, record);
           }
-          ProcessingRecord record;
-          record.id = inserted.id;
-          record.state = decoded.disposition == Disposition::accepted ? MessageState::processed : MessageState::error;
-          record.disposition = std::string(disposition_name(decoded.disposition));
-          record.outcome = outcome_json(decoded.issues);
-          record.ack = decoded.ack;
-          record.processed_ms = now_ms();
-          record_processing(transaction, record);
           reply->disposition = decoded.disposition;
           reply->bytes = decoded.ack;
           reply->issues = decoded.issues;

@@ -196,6 +196,8 @@ TEST_P(IngestPipelineTest, AStoreRefusalKeepsTheMessageAsErrorWithAnAE) {
   EXPECT_EQ(row.state, MessageState::error);
   EXPECT_NE(row.outcome.find("ifMatch"), std::string::npos) << row.outcome;
   EXPECT_EQ(row.ack, reply.bytes);
+  EXPECT_EQ(row.disposition, "data_error");
+  EXPECT_EQ(row.attempts, 1);
   EXPECT_EQ(patients(), 0);  // nothing of the refused transaction
 }
 
