@@ -31,5 +31,6 @@ Command directory_command();
 Command outbox_command();
 Command reprocess_command();
 Command convert_command();
+Command import_command();
 
 }  // namespace socialrx::gateway::cli

@@ -20,6 +20,7 @@
 #include "gateway/ingest/directory_source.hpp"
 #include "gateway/ingest/ingest_http.hpp"
 #include "gateway/ingest/ingest_pipeline.hpp"
+#include "gateway/ingest/mllp_sources.hpp"
 #include "gateway/outbox/delivery_worker.hpp"
 #include "gateway/referral/recipient_poller.hpp"
 #include "gateway/referral/workflow.hpp"
@@ -43,6 +44,7 @@ struct ServeOptions {
   bool config_given = false;
   std::string data_dir = "var";
   std::string http;
+  std::string mllp;
   bool dev = false;
 };
 
@@ -75,6 +77,27 @@ class SignalWaiter {
   sigset_t signals_{};
   std::thread thread_;
 };
+
+// --mllp sets the listen address of the one MLLP channel: the --dev ssmix2 channel, or else the
+// only configured channel with an mllp source. "" when applied, else why not.
+std::string apply_mllp_flag(const ServeOptions& options, std::vector<ingest::ChannelOptions>& configured,
+                            std::optional<ingest::ChannelOptions>& dev_channel) {
+  std::string host;
+  std::uint16_t port = 0;
+  config::parse_listen_address(options.mllp, "--mllp", host, port);
+  if (options.dev && !is_loopback(host)) return "--dev listens on loopback addresses only, not " + host;
+  std::vector<ingest::ChannelOptions*> mllp_channels;
+  if (dev_channel) mllp_channels.push_back(&*dev_channel);
+  for (auto& channel : configured) {
+    if (channel.source.kind == ingest::ChannelSource::Kind::mllp) mllp_channels.push_back(&channel);
+  }
+  if (mllp_channels.empty()) return "no channel has an MLLP source";
+  if (mllp_channels.size() > 1 && !dev_channel) {
+    return "several channels have MLLP sources; set each one's source.mllp in the configuration";
+  }
+  mllp_channels.front()->source.mllp_listen = options.mllp;
+  return {};
+}
 
 int serve(const ServeOptions& options, Streams streams) {
   // First, before any thread exists (the database writer, the I/O threads), so that every thread
@@ -142,12 +165,20 @@ int serve(const ServeOptions& options, Streams streams) {
   const std::string plugins_dir =
       settings.ingest.plugins_dir.empty() ? ingest::default_plugins_dir() : settings.ingest.plugins_dir;
   ingest::PluginLoader plugin_loader(plugins_dir);
+  std::optional<ingest::ChannelOptions> dev_channel;
+  if (options.dev) dev_channel = ingest::dev_ssmix2_channel(settings.ingest.channels, plugins_dir, streams.err);
+  if (!options.mllp.empty()) {
+    if (std::string problem = apply_mllp_flag(options, settings.ingest.channels, dev_channel); !problem.empty()) {
+      streams.err << "socialrx serve: --mllp: " << problem << '\n';
+      return 2;
+    }
+  }
   ingest::IngestPipeline ingest_pipeline(*database, writes, settings.ingest);
   ingest_pipeline.set_workflow(&workflow);
   ingest_pipeline.set_outbox(&outbox_worker);
   ingest_pipeline.load_channels(plugin_loader);
   if (options.dev) {
-    if (auto channel = ingest::dev_ssmix2_channel(settings.ingest.channels, plugins_dir, streams.err)) {
+    if (auto& channel = dev_channel) {
       try {
         const auto& plugin = plugin_loader.load(channel->plugin);
         ingest_pipeline.add_channel(*channel, ingest::make_guarded_codec(plugin, {channel->mapping_file}));
@@ -160,9 +191,21 @@ int serve(const ServeOptions& options, Streams streams) {
   ingest::DirectorySources directory_sources(ingest_pipeline);
   directory_sources.start();
   ingest::IngestHttpHandler ingest_http(ingest_pipeline, *database, authenticator, api);
+  // MLLP listeners of the mllp channels; listening before /healthz answers, so that "ready"
+  // means every source takes messages.
+  ingest::MllpSources mllp_sources(ingest_pipeline);
+  mllp_sources.start();
+  for (const auto& listener : mllp_sources.listeners()) {
+    streams.err << "socialrx: MLLP channel " << listener.channel << " on " << listener.host << ":" << listener.port
+                << std::endl;
+  }
 
   http::Server server(settings.http, ingest_http);
-  signals.start([&server] { server.stop(); });
+  // MLLP stops taking new frames at once; a message being stored still gets its ACK (wait below).
+  signals.start([&server, &mllp_sources] {
+    mllp_sources.stop();
+    server.stop();
+  });
   streams.err << "socialrx: serving FHIR R4 at " << (settings.http.tls ? "https" : "http") << "://"
               << settings.http.host << ":" << server.port() << "/fhir ("
               << (settings.backend == storage::Backend::sqlite ? "SQLite " + database_options.sqlite_path
@@ -172,6 +215,7 @@ int serve(const ServeOptions& options, Streams streams) {
   // The signal thread may still be inside server.stop() (run() can return as soon as stop()'s
   // work is posted): it must be done before the Server is destroyed.
   signals.finish();
+  mllp_sources.wait();  // every MLLP message in flight answered (its commit needs the writer, still up)
   // Requests have drained; queued writes are still committing. An attempt in flight is cancelled
   // and stays pending (it is sent again at the next start).
   directory_sources.stop();
@@ -191,6 +235,9 @@ int run(std::span<const std::string> args, Streams streams) {
       "data", po::value<std::string>(&options.data_dir)->default_value("var"),
       "data directory (SQLite database)")(
       "http", po::value<std::string>(&options.http), "listen address HOST:PORT (default 127.0.0.1:8080)")(
+      "mllp", po::value<std::string>(&options.mllp),
+      "MLLP listen address HOST:PORT of the HL7 v2 channel (--dev: the ssmix2 channel, default "
+      "127.0.0.1:2575; otherwise the one channel with an mllp source)")(
       "dev", po::bool_switch(&options.dev),
       "embedded mode for development: SQLite, loopback only, AUTHENTICATION OFF");
   po::variables_map vm;

@@ -64,6 +64,9 @@ export class Gateway {
       this.exit = null;
       const args = ['serve', ...(this.dev ? ['--dev'] : []), '--data', this.dataDir,
         '--http', `127.0.0.1:${this.port}`, ...this.extraArgs];
+      // --dev has an MLLP channel (default port 2575): tests run side by side, so it takes any
+      // free port unless the test chose one.
+      if (this.dev && !this.extraArgs.includes('--mllp')) args.push('--mllp', '127.0.0.1:0');
       this.process = spawn(BINARY, args, { cwd: this.workDir, stdio: ['ignore', 'pipe', 'pipe'] });
       this.process.stdout.setEncoding('utf8').on('data', (chunk) => { this.stdout += chunk; });
       this.process.stderr.setEncoding('utf8').on('data', (chunk) => { this.stderr += chunk; });

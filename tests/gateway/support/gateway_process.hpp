@@ -26,6 +26,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
@@ -173,6 +174,11 @@ class GatewayProcess {
     args.insert(args.end(), {"--data", data_dir().string(), "--http",
                              "127.0.0.1:" + std::to_string(port_)});
     args.insert(args.end(), options_.extra_args.begin(), options_.extra_args.end());
+    // --dev has an MLLP channel (default port 2575): tests run side by side, so it takes any free
+    // port unless the test chose one.
+    const bool mllp_given =
+        std::find(options_.extra_args.begin(), options_.extra_args.end(), "--mllp") != options_.extra_args.end();
+    if (options_.dev && !mllp_given) args.insert(args.end(), {"--mllp", "127.0.0.1:0"});
     return args;
   }
 

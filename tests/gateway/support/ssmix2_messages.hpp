@@ -13,7 +13,7 @@ enum class Hl7Charset { utf8, iso2022jp, cp932 };
 
 struct AdtPatient {
   std::string sending_application = "HIS";
-  std::string sending_facility = "0912345678";  // 10-digit 医療機関コード
+  std::string sending_facility = "0910112341";  // 10-digit 医療機関コード
   std::string control_id = "MSG00000001";        // MSH-10
   std::string event = "A08";                     // ADT^A08 患者基本
   std::string patient_id = "0000123456";         // PID-3
