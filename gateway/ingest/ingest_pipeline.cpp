@@ -218,6 +218,7 @@ struct IngestPipeline::Impl {
   std::condition_variable wake;
   bool stopping = false;
   bool stopped = false;
+  std::atomic<bool> closed{false};  // receive() refuses from now on
   std::thread retention;
 };
 
@@ -236,6 +237,7 @@ void IngestPipeline::stop() {
     if (impl_->stopped) return;
     impl_->stopped = true;
     impl_->stopping = true;
+    impl_->closed = true;
   }
   impl_->wake.notify_all();
   if (impl_->retention.joinable()) impl_->retention.join();
@@ -277,11 +279,18 @@ void IngestPipeline::receive(std::string_view channel_name, std::string peer, st
     done(std::move(reply));
     return;
   }
-  if (pending_.fetch_add(1) >= options_.max_pending) {
+  // After stop() nothing runs posted work any more: refuse instead of never answering.
+  const bool stopping = impl_->closed.load();
+  bool refused = stopping;
+  if (!refused && pending_.fetch_add(1) >= options_.max_pending) {
     pending_.fetch_sub(1);
+    refused = true;
+  }
+  if (refused) {
     IngestReply reply;
     reply.issues = one_issue(fhir::IssueType::transient,
-                             "too many messages are waiting to be stored; nothing was stored, send it again shortly");
+                             stopping ? "the gateway is stopping; nothing was stored, send it again shortly"
+                                      : "too many messages are waiting to be stored; nothing was stored, send it again shortly");
     reply.bytes = channel->codec->acknowledge(bytes, Disposition::rejected, to_plugin_issues(reply.issues));
     done(std::move(reply));
     return;

@@ -273,6 +273,11 @@ TEST_P(IngestPipelineTest, BeyondTheQueueLimitNothingIsStoredAndTheSourceIsToldS
   release.set_value();
   EXPECT_TRUE(first.get_future().get().stored);
   EXPECT_FALSE(send(message("q3"), "no-such-channel").stored);
+  // After stop() a message is refused at once, never left without an answer.
+  pipeline_->stop();
+  const IngestReply after_stop = send(message("q4"));
+  EXPECT_FALSE(after_stop.stored);
+  EXPECT_EQ(after_stop.bytes.rfind("ACK|q4|AR\n", 0), 0u);
   EXPECT_EQ(count("SELECT COUNT(*) FROM inbound_messages"), 1);
 }
 
