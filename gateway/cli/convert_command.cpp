@@ -12,6 +12,7 @@
 
 #include "fhir/validator.hpp"
 #include "gateway/cli/command.hpp"
+#include "gateway/cli/command_line.hpp"
 #include "gateway/ingest/ingest_pipeline.hpp"
 #include "gateway/ingest/plugin_loader.hpp"
 #include "gateway/rest/transaction_runner.hpp"
@@ -37,33 +38,15 @@ int run(std::span<const std::string> args, Streams streams) {
   std::string mapping;
   std::string plugins_dir = ingest::default_plugins_dir();
   std::string input;
-  po::options_description description("Options");
-  description.add_options()("help,h", "show this help")(
+  CommandLine line;
+  line.options.add_options()("help,h", "show this help")(
       "plugin", po::value<std::string>(&plugin_name), "plugin name (a folder in the plugins directory)")(
       "mapping", po::value<std::string>(&mapping), "mapping file (JSONC); default: the plugin's own")(
       "plugins-dir", po::value<std::string>(&plugins_dir), "where plugins are (default: the build tree's)");
-  po::options_description hidden;
-  hidden.add_options()("input", po::value<std::string>(&input));
-  po::positional_options_description positional;
-  positional.add("input", 1);
-  po::options_description all;
-  all.add(description).add(hidden);
+  line.positional_options.add_options()("input", po::value<std::string>(&input));
+  line.positional.add("input", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    streams.err << "socialrx convert: " << e.what() << '\n' << kUsage;
-    return 2;
-  }
-  if (vm.count("help")) {
-    streams.out << kUsage << description;
-    return 0;
-  }
+  if (auto exit_code = parse_command_line(args, line, "convert", kUsage, vm, streams)) return *exit_code;
   if (plugin_name.empty() || input.empty()) {
     streams.err << "socialrx convert: give --plugin and INPUT\n\n" << kUsage;
     return 2;

@@ -4,11 +4,12 @@
 
 #include <boost/program_options.hpp>
 
-#include <filesystem>
 #include <fstream>
 #include <iostream>
 
+#include "gateway/cli/cli_storage.hpp"
 #include "gateway/cli/command.hpp"
+#include "gateway/cli/command_line.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/directory/directory_export.hpp"
 #include "gateway/directory/directory_import.hpp"
@@ -39,17 +40,7 @@ struct DirectoryOptions {
 
 // Opens the store `serve` would open with the same --config and --data.
 std::unique_ptr<storage::Database> open_database(const DirectoryOptions& options) {
-  config::GatewayConfig settings;
-  if (options.config_given || std::filesystem::exists(options.config_path)) {
-    settings = config::load_config(options.config_path);
-  }
-  std::filesystem::create_directories(options.data_dir);
-  storage::DatabaseOptions database_options;
-  database_options.backend = settings.backend;
-  database_options.sqlite_path = (std::filesystem::path(options.data_dir) / settings.sqlite_file).string();
-  database_options.postgresql_url = settings.postgresql_url;
-  database_options.read_connections = 1;
-  return storage::Database::open(database_options);
+  return open_store(load_cli_config(options.config_path, options.config_given), options.data_dir);
 }
 
 int import_file(const DirectoryOptions& options, Streams streams) {
@@ -88,35 +79,17 @@ int export_file(const DirectoryOptions& options, Streams streams) {
 
 int run(std::span<const std::string> args, Streams streams) {
   DirectoryOptions options;
-  po::options_description description("Options");
-  description.add_options()("help,h", "show this help")(
+  CommandLine line;
+  line.options.add_options()("help,h", "show this help")(
       "config", po::value<std::string>(&options.config_path)->default_value(kDefaultConfig),
       "configuration file (JSONC), for the storage settings")(
       "data", po::value<std::string>(&options.data_dir)->default_value("var"),
       "data directory (SQLite database)");
-  po::options_description positional_options;
-  positional_options.add_options()("action", po::value<std::string>(&options.action))(
+  line.positional_options.add_options()("action", po::value<std::string>(&options.action))(
       "file", po::value<std::string>(&options.file));
-  po::positional_options_description positional;
-  positional.add("action", 1).add("file", 1);
-  po::options_description all;
-  all.add(description).add(positional_options);
+  line.positional.add("action", 1).add("file", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    streams.err << "socialrx directory: " << e.what() << '\n' << kUsage;
-    return 2;
-  }
-  if (vm.count("help")) {
-    streams.out << kUsage << description;
-    return 0;
-  }
+  if (auto exit_code = parse_command_line(args, line, "directory", kUsage, vm, streams)) return *exit_code;
   options.config_given = !vm["config"].defaulted();
   if (options.action != "import" && options.action != "export") {
     streams.err << "socialrx directory: say import or export\n\n" << kUsage;

@@ -12,6 +12,7 @@
 
 #include "gateway/cli/cli_storage.hpp"
 #include "gateway/cli/command.hpp"
+#include "gateway/cli/command_line.hpp"
 #include "gateway/cli/progress_bar.hpp"
 #include "gateway/ingest/ingest_pipeline.hpp"
 #include "gateway/ingest/ssmix2_import.hpp"
@@ -98,37 +99,19 @@ int import_ssmix2(const ImportOptions& options, Streams streams) {
 
 int run(std::span<const std::string> args, Streams streams) {
   ImportOptions options;
-  po::options_description description("Options");
-  description.add_options()("help,h", "show this help")(
+  CommandLine line;
+  line.options.add_options()("help,h", "show this help")(
       "channel", po::value<std::string>(&options.channel)->default_value(kDefaultChannel), "inbound channel name")(
       "mapping", po::value<std::string>(&options.mapping), "mapping file (default: the channel's, or the shipped one)")(
       "parallel", po::value<int>(&options.parallel)->default_value(4), "patients imported at a time")(
       "config", po::value<std::string>(&options.config_path)->default_value("conf/gateway.jsonc"),
       "configuration file (JSONC)")(
       "data", po::value<std::string>(&options.data_dir)->default_value("var"), "data directory (SQLite database)");
-  po::options_description positional_options;
-  positional_options.add_options()("format", po::value<std::string>(&options.format))(
+  line.positional_options.add_options()("format", po::value<std::string>(&options.format))(
       "root", po::value<std::string>(&options.root));
-  po::positional_options_description positional;
-  positional.add("format", 1).add("root", 1);
-  po::options_description all;
-  all.add(description).add(positional_options);
+  line.positional.add("format", 1).add("root", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    streams.err << "socialrx import: " << e.what() << '\n' << kUsage;
-    return 2;
-  }
-  if (vm.count("help")) {
-    streams.out << kUsage << description;
-    return 0;
-  }
+  if (auto exit_code = parse_command_line(args, line, "import", kUsage, vm, streams)) return *exit_code;
   if (options.format != "ssmix2" || options.root.empty()) {
     streams.err << "socialrx import: say ssmix2 and the storage root\n\n" << kUsage;
     return 2;

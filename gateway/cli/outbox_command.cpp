@@ -7,11 +7,12 @@
 
 #include <charconv>
 #include <ctime>
-#include <filesystem>
 #include <iomanip>
 #include <iostream>
 
+#include "gateway/cli/cli_storage.hpp"
 #include "gateway/cli/command.hpp"
+#include "gateway/cli/command_line.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/outbox/outbox.hpp"
 #include "gateway/storage/write_queue.hpp"
@@ -42,17 +43,7 @@ struct OutboxCommandOptions {
 };
 
 std::unique_ptr<storage::Database> open_database(const OutboxCommandOptions& options) {
-  config::GatewayConfig settings;
-  if (options.config_given || std::filesystem::exists(options.config_path)) {
-    settings = config::load_config(options.config_path);
-  }
-  std::filesystem::create_directories(options.data_dir);
-  storage::DatabaseOptions database_options;
-  database_options.backend = settings.backend;
-  database_options.sqlite_path = (std::filesystem::path(options.data_dir) / settings.sqlite_file).string();
-  database_options.postgresql_url = settings.postgresql_url;
-  database_options.read_connections = 1;
-  return storage::Database::open(database_options);
+  return open_store(load_cli_config(options.config_path, options.config_given), options.data_dir);
 }
 
 std::string utc(std::int64_t ms) {
@@ -118,8 +109,8 @@ int retry(const OutboxCommandOptions& options, Streams streams) {
 
 int run(std::span<const std::string> args, Streams streams) {
   OutboxCommandOptions options;
-  po::options_description description("Options");
-  description.add_options()("help,h", "show this help")(
+  CommandLine line;
+  line.options.add_options()("help,h", "show this help")(
       "state", po::value<std::string>(&options.state), "list: only messages in this state")(
       "limit", po::value<std::size_t>(&options.limit)->default_value(100), "list: at most N")(
       "dead", po::bool_switch(&options.all_dead), "retry: every dead message")(
@@ -127,29 +118,11 @@ int run(std::span<const std::string> args, Streams streams) {
       "configuration file (JSONC), for the storage settings")(
       "data", po::value<std::string>(&options.data_dir)->default_value("var"),
       "data directory (SQLite database)");
-  po::options_description positional_options;
-  positional_options.add_options()("action", po::value<std::string>(&options.action))(
+  line.positional_options.add_options()("action", po::value<std::string>(&options.action))(
       "id", po::value<std::string>(&options.id));
-  po::positional_options_description positional;
-  positional.add("action", 1).add("id", 1);
-  po::options_description all;
-  all.add(description).add(positional_options);
+  line.positional.add("action", 1).add("id", 1);
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end()))
-                  .options(all)
-                  .positional(positional)
-                  .run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    streams.err << "socialrx outbox: " << e.what() << '\n' << kUsage;
-    return 2;
-  }
-  if (vm.count("help")) {
-    streams.out << kUsage << description;
-    return 0;
-  }
+  if (auto exit_code = parse_command_line(args, line, "outbox", kUsage, vm, streams)) return *exit_code;
   options.config_given = !vm["config"].defaulted();
   if (options.action != "list" && options.action != "retry") {
     streams.err << "socialrx outbox: say list or retry\n\n" << kUsage;

@@ -6,10 +6,11 @@
 
 #include <boost/program_options.hpp>
 
-#include <filesystem>
 #include <iostream>
 
+#include "gateway/cli/cli_storage.hpp"
 #include "gateway/cli/command.hpp"
+#include "gateway/cli/command_line.hpp"
 #include "gateway/config/gateway_config.hpp"
 #include "gateway/ingest/dev_channels.hpp"
 #include "gateway/ingest/ingest_pipeline.hpp"
@@ -38,8 +39,8 @@ int run(std::span<const std::string> args, Streams streams) {
   std::size_t limit = 100'000;
   bool dev = false;
   std::vector<std::pair<std::string, std::string>> filters;
-  po::options_description description("Options");
-  description.add_options()("help,h", "show this help")(
+  CommandLine line;
+  line.options.add_options()("help,h", "show this help")(
       "channel", po::value<std::string>()->notifier([&](const std::string& v) { filters.emplace_back("channel", v); }),
       "only this channel")(
       "state", po::value<std::string>()->notifier([&](const std::string& v) { filters.emplace_back("state", v); }),
@@ -55,18 +56,7 @@ int run(std::span<const std::string> args, Streams streams) {
       "config", po::value<std::string>(&config_path)->default_value(kDefaultConfig), "configuration file (JSONC)")(
       "data", po::value<std::string>(&data_dir)->default_value("var"), "data directory (SQLite database)");
   po::variables_map vm;
-  try {
-    po::store(po::command_line_parser(std::vector<std::string>(args.begin(), args.end())).options(description).run(),
-              vm);
-    po::notify(vm);
-  } catch (const po::error& e) {
-    streams.err << "socialrx reprocess: " << e.what() << '\n' << kUsage;
-    return 2;
-  }
-  if (vm.count("help")) {
-    streams.out << kUsage << description;
-    return 0;
-  }
+  if (auto exit_code = parse_command_line(args, line, "reprocess", kUsage, vm, streams)) return *exit_code;
   ingest::MessageFilter filter;
   for (const auto& [name, value] : filters) {
     if (std::string problem = ingest::set_filter_field(name, value, filter); !problem.empty()) {
@@ -76,16 +66,9 @@ int run(std::span<const std::string> args, Streams streams) {
   }
   if (!filter.state && !filter.id) filter.state = ingest::MessageState::error;
   try {
-    config::GatewayConfig settings;
-    if (!vm["config"].defaulted() || std::filesystem::exists(config_path)) settings = config::load_config(config_path);
+    config::GatewayConfig settings = load_cli_config(config_path, !vm["config"].defaulted());
     if (dev) settings.backend = storage::Backend::sqlite;
-    std::filesystem::create_directories(data_dir);
-    storage::DatabaseOptions database_options;
-    database_options.backend = settings.backend;
-    database_options.sqlite_path = (std::filesystem::path(data_dir) / settings.sqlite_file).string();
-    database_options.postgresql_url = settings.postgresql_url;
-    database_options.read_connections = 2;
-    auto database = storage::Database::open(database_options);
+    auto database = open_store(settings, data_dir, 2);
     storage::WriteQueue writes(*database);
     const referral::Workflow workflow(referral::load_routing_rules(
         settings.routing_rules.empty() ? referral::default_routing_rules_path() : settings.routing_rules));
