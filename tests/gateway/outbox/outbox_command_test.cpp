@@ -32,9 +32,11 @@ class OutboxCommandTest : public ::testing::Test {
   void SetUp() override {
     config_ = (gateway_.work_dir() / "gateway.jsonc").string();
     std::ofstream(config_) << R"({
-      // fast retries for the test
+      // fast retries for the test; enough attempts that none dies while the destination is down
+      // (the first wait below spawns `socialrx outbox list` repeatedly, slow under ASan on a busy
+      // machine: with the default 10 attempts a message could die before the kill)
       "outbox": {"base_delay_ms": 50, "max_delay_ms": 200, "poll_interval_ms": 100,
-                 "request_timeout_ms": 2000},
+                 "request_timeout_ms": 2000, "max_attempts": 1000},
     })";
     gateway_.options().extra_args = {"--config", config_};
   }
