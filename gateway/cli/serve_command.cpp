@@ -27,6 +27,8 @@
 #include "gateway/rest/capability_statement.hpp"
 #include "gateway/rest/fhir_api.hpp"
 #include "gateway/storage/write_queue.hpp"
+#include "gateway/subscription/rest_hook_transport.hpp"
+#include "gateway/subscription/subscription_notifier.hpp"
 
 namespace socialrx::gateway::cli {
 namespace {
@@ -133,7 +135,13 @@ int serve(const ServeOptions& options, Streams streams) {
   auto database = storage::Database::open(database_options);
 
   storage::ResourceStore store(*database);
-  storage::WriteQueue writes(*database);
+  // Subscription notifications are queued at the end of every write job (declared before the
+  // WriteQueue, which calls it until it is destroyed).
+  subscription::SubscriptionNotifier notifier;
+  notifier.set_base_url(settings.base_url);
+  storage::WriteQueueOptions write_options;
+  write_options.after_job = notifier.observer();
+  storage::WriteQueue writes(*database, write_options);
   const auto questionnaires = assessment::QuestionnaireLibrary::load(settings.questionnaires_dir);
   const std::size_t published = assessment::publish_resources(*questionnaires, writes);
   streams.err << "socialrx: " << questionnaires->questionnaire_count() << " Questionnaires loaded from "
@@ -149,8 +157,11 @@ int serve(const ServeOptions& options, Streams streams) {
   services.workflow = &workflow;
   // After the database is ready and before the server takes requests; destroyed (stopped)
   // before the WriteQueue and the database, which are declared before it.
-  outbox::DeliveryWorker outbox_worker(*database, writes, outbox::make_transports(settings.outbox),
-                                       settings.outbox);
+  outbox::Transports transports = outbox::make_transports(settings.outbox);
+  transports.emplace(subscription::kRestHookTransport,
+                     std::make_unique<subscription::RestHookTransport>(*database, settings.outbox));
+  outbox::DeliveryWorker outbox_worker(*database, writes, std::move(transports), settings.outbox);
+  outbox_worker.set_dead_letter_hook(notifier.dead_letter_hook());
   outbox_worker.start();
   services.outbox = &outbox_worker;
   // Full recipients' updates come back by polling their servers (stopped before the writer).
@@ -201,6 +212,11 @@ int serve(const ServeOptions& options, Streams streams) {
   }
 
   http::Server server(settings.http, ingest_http);
+  if (settings.base_url.empty()) {  // notifications name resources by the address we listen on
+    const bool ipv6 = settings.http.host.find(':') != std::string::npos;
+    notifier.set_base_url(std::string(settings.http.tls ? "https" : "http") + "://" + (ipv6 ? "[" : "") +
+                          settings.http.host + (ipv6 ? "]" : "") + ":" + std::to_string(server.port()) + "/fhir");
+  }
   // MLLP stops taking new frames at once; a message being stored still gets its ACK (wait below).
   signals.start([&server, &mllp_sources] {
     mllp_sources.stop();

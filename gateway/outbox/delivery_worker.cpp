@@ -161,8 +161,10 @@ struct DeliveryWorker::Impl {
     record.next_attempt_ms = std::max(record.next_attempt_ms, record.attempted_ms);
 
     try {
-      writes.run([&record](storage::WriteTransaction& transaction) {
-        record_attempt(transaction, record);
+      writes.run([&](storage::WriteTransaction& transaction) {
+        if (record_attempt(transaction, record) && record.new_state == State::dead && dead_letter_hook) {
+          dead_letter_hook(transaction, entry, record.error);
+        }
       });
     } catch (const std::exception& error) {
       // Not recorded: the message stays as it was and is sent again (at least once).
@@ -194,6 +196,7 @@ struct DeliveryWorker::Impl {
   Transports transports;
   OutboxOptions options;
   std::function<double()> uniform01;  // worker thread only
+  DeadLetterHook dead_letter_hook;     // set before start()
 
   std::mutex mutex;
   std::condition_variable wake;
@@ -214,6 +217,8 @@ DeliveryWorker::DeliveryWorker(storage::Database& database, storage::WriteQueue&
                                    std::move(uniform01))) {}
 
 DeliveryWorker::~DeliveryWorker() { stop(); }
+
+void DeliveryWorker::set_dead_letter_hook(DeadLetterHook hook) { impl_->dead_letter_hook = std::move(hook); }
 
 void DeliveryWorker::start() {
   std::lock_guard lock(impl_->mutex);

@@ -24,6 +24,7 @@
 #include <memory>
 #include <string>
 
+#include "gateway/outbox/outbox.hpp"
 #include "gateway/outbox/outbox_options.hpp"
 #include "gateway/outbox/transport.hpp"
 #include "gateway/storage/database.hpp"
@@ -46,6 +47,12 @@ class DeliveryWorker {
   ~DeliveryWorker();  // stop()
   DeliveryWorker(const DeliveryWorker&) = delete;
   DeliveryWorker& operator=(const DeliveryWorker&) = delete;
+
+  // Runs inside the write job that records a message as dead, so that what it writes commits
+  // with that record (gateway/subscription sets its Subscription to error). Set before start().
+  using DeadLetterHook =
+      std::function<void(storage::WriteTransaction&, const OutboxEntry&, const std::string& error)>;
+  void set_dead_letter_hook(DeadLetterHook hook);
 
   void start();
   // Cancels a send in progress (its message stays as it was, due again at the next start), ends

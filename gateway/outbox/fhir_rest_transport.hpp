@@ -39,6 +39,10 @@ class FhirRestTransport final : public Transport {
   // (the referral workflow reads full recipients' Tasks back this way).
   http::ClientResult fetch(const std::string& url);
 
+  // What a response or a failure means for the message (retry_policy.hpp); the reason carries
+  // the status and reason phrase only, never a body. Also used by gateway/subscription's rest-hook.
+  static DeliveryOutcome classify(const http::ClientResult& result);
+
  private:
   struct Destination {
     std::string url_prefix;
@@ -47,7 +51,6 @@ class FhirRestTransport final : public Transport {
   };
   const Destination* destination_for(const std::string& url) const;
   void authorize(http::OutboundRequest& request) const;  // Authorization and ca_file for its URL
-  static DeliveryOutcome classify(const http::ClientResult& result);
 
   std::vector<Destination> destinations_;  // longest prefix first
   http::HttpClient client_;

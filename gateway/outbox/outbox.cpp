@@ -172,4 +172,19 @@ std::size_t retry_dead(storage::WriteTransaction& transaction, std::optional<std
   return static_cast<std::size_t>(transaction.connection().execute(sql, values));
 }
 
+std::size_t retry_dead_lane(storage::WriteTransaction& transaction, std::string_view ordering_key,
+                            std::int64_t now) {
+  const SqlValue values[] = {now, std::string(ordering_key)};
+  return static_cast<std::size_t>(transaction.connection().execute(
+      "UPDATE outbox SET state = 'pending', attempts = 0, next_attempt_ms = ? "
+      "WHERE state = 'dead' AND ordering_key = ?",
+      values));
+}
+
+std::int64_t count_lane(storage::Connection& connection, std::string_view ordering_key) {
+  const SqlValue values[] = {std::string(ordering_key)};
+  const auto rows = connection.query("SELECT COUNT(*) FROM outbox WHERE ordering_key = ?", values);
+  return rows.empty() || rows[0].empty() ? 0 : integer(rows[0][0]);
+}
+
 }  // namespace socialrx::gateway::outbox

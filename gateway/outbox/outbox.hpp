@@ -76,6 +76,13 @@ bool record_attempt(storage::WriteTransaction& transaction, const AttemptRecord&
 std::size_t retry_dead(storage::WriteTransaction& transaction, std::optional<std::int64_t> id,
                        std::int64_t now_ms);
 
+// The same for the dead messages of one ordering key (a lane that a fix or its owner reopened).
+std::size_t retry_dead_lane(storage::WriteTransaction& transaction, std::string_view ordering_key,
+                            std::int64_t now_ms);
+
+// How many messages were ever queued with this ordering key, whatever their state.
+std::int64_t count_lane(storage::Connection& connection, std::string_view ordering_key);
+
 std::int64_t now_ms();
 
 }  // namespace socialrx::gateway::outbox

@@ -1,6 +1,8 @@
 #include "gateway/rest/workflow_hooks.hpp"
 
 #include "gateway/referral/store_access.hpp"
+#include "gateway/subscription/subscription_criteria.hpp"
+#include "gateway/subscription/subscription_status.hpp"
 
 namespace socialrx::gateway::rest {
 
@@ -15,6 +17,11 @@ referral::Actor WorkflowHooks::actor(storage::WriteTransaction& transaction) {
 
 void WorkflowHooks::before_write(storage::WriteTransaction& transaction, std::string_view type, std::string_view id,
                                  const fhir::json::Value* next) {
+  if (type == "Subscription") {
+    if (next != nullptr) subscription::check_client_subscription(*next, Principal{{}, scopes_, organization_});
+    written_.push_back({std::string(type), std::string(id), next == nullptr});
+    return;
+  }
   if (workflow_ == nullptr) return;
   // Only Task writes have rules of their own; resolving the actor costs a search.
   if (type == "Task") workflow_->check_client_write(transaction, actor(transaction), type, id, next);
@@ -22,8 +29,13 @@ void WorkflowHooks::before_write(storage::WriteTransaction& transaction, std::st
 }
 
 void WorkflowHooks::after_writes(storage::WriteTransaction& transaction) {
-  if (workflow_ == nullptr || written_.empty()) return;
-  workflow_->react(transaction, written_);
+  if (written_.empty()) return;
+  for (const referral::WrittenResource& resource : written_) {
+    if (resource.type == "Subscription" && !resource.deleted) {
+      subscription::activate_after_client_write(transaction, resource.id);
+    }
+  }
+  if (workflow_ != nullptr) workflow_->react(transaction, written_);
   written_.clear();
 }
 

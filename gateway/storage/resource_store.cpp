@@ -218,6 +218,7 @@ StoredResource BatchWriteTransaction::write_version(
       // them); the version row written above goes with the job's savepoint.
       throw VersionConflict("version conflict: the resource changed concurrently");
     }
+    written_.push_back({resource.type, resource.id, resource.version, resource.last_updated_ms, deleted});
     return resource;
   }
 }

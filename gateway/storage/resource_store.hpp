@@ -27,6 +27,15 @@ struct StoredResource {
   std::string body;               // the resource JSON as served (meta.versionId/lastUpdated set); empty when deleted
 };
 
+// One version a write job wrote, without its body (WriteQueueOptions::after_job).
+struct WrittenVersion {
+  std::string type;
+  std::string id;
+  std::int64_t version = 0;
+  std::int64_t last_updated_ms = 0;
+  bool deleted = false;
+};
+
 // What the writer knows when a version is written, so the caller can render the final body.
 struct VersionStamp {
   std::int64_t version;

@@ -78,8 +78,11 @@ struct WriteQueue::Impl {
       }
       try {
         batch[i].job(transaction);
+        const auto written = transaction.take_written();
+        if (options.after_job && !written.empty()) options.after_job(transaction, written);
         connection->execute("RELEASE SAVEPOINT socialrx_job");
       } catch (...) {
+        transaction.take_written();  // rolled back below: nobody hears of them
         outcomes[i] = std::current_exception();
         try {
           connection->execute("ROLLBACK TO SAVEPOINT socialrx_job");

@@ -7,13 +7,20 @@
 #include <exception>
 #include <functional>
 #include <memory>
+#include <vector>
 
 #include "gateway/storage/resource_store.hpp"
 
 namespace socialrx::gateway::storage {
 
+// Runs on the writer thread at the end of every job that wrote resource versions, inside the
+// job's savepoint, with what the job wrote (in order): whatever it writes commits with the job,
+// and when it throws the job fails. gateway/subscription queues its notifications here.
+using JobObserver = std::function<void(WriteTransaction&, const std::vector<WrittenVersion>&)>;
+
 struct WriteQueueOptions {
   std::size_t max_batch = 256;  // jobs per transaction
+  JobObserver after_job;        // may be empty
 };
 
 class WriteQueue {

@@ -2,6 +2,8 @@
 // The WriteTransaction the write queue hands to its jobs (internal to gateway/storage).
 
 #include <cstdint>
+#include <utility>
+#include <vector>
 
 #include "gateway/storage/resource_store.hpp"
 
@@ -24,7 +26,11 @@ class BatchWriteTransaction final : public WriteTransaction {
   bool claim(std::string_view scope, std::string_view key, std::string_view type,
              std::string_view id, std::string* holder) override;
 
+  // The versions written since the last call (the write queue takes them after each job).
+  std::vector<WrittenVersion> take_written() { return std::exchange(written_, {}); }
+
  private:
+  std::vector<WrittenVersion> written_;
   Connection& connection_;
   std::int64_t& last_updated_ms_;
 };
