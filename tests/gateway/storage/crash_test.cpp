@@ -49,7 +49,9 @@ WriteQueue::Job job(int writer, int n) {
     DatabaseOptions options;
     options.sqlite_path = path;
     auto database = Database::open(options);
-    WriteQueue queue(*database, WriteQueueOptions{.max_batch = 16});
+    WriteQueueOptions queue_options;
+    queue_options.max_batch = 16;
+    WriteQueue queue(*database, queue_options);
     std::vector<std::thread> threads;
     for (int w = 0; w < kWriters; ++w) {
       threads.emplace_back([&, w] {
