@@ -16,6 +16,12 @@
 namespace socialrx::gateway::storage {
 namespace {
 
+WriteQueueOptions batch_of(std::size_t jobs) {
+  WriteQueueOptions options;
+  options.max_batch = jobs;
+  return options;
+}
+
 using testing::BackendTest;
 
 std::string body_for(const VersionStamp& stamp) {
@@ -199,7 +205,7 @@ TEST_P(WriteQueueTest, DestructorFinishesQueuedJobs) {
 }
 
 TEST_P(WriteQueueTest, MaxBatchBoundsTheBatch) {
-  WriteQueue queue(*database_, WriteQueueOptions{.max_batch = 10});
+  WriteQueue queue(*database_, batch_of(10));
   Gate gate;
   gate.hold(queue);
   std::atomic<int> done{0};
@@ -220,7 +226,7 @@ void race_for_one_claim(const testing::ScratchDatabase& scratch, int nodes) {
   std::vector<std::unique_ptr<WriteQueue>> queues;
   for (int n = 0; n < nodes; ++n) {
     databases.push_back(scratch.open());
-    queues.push_back(std::make_unique<WriteQueue>(*databases.back(), WriteQueueOptions{.max_batch = 4}));
+    queues.push_back(std::make_unique<WriteQueue>(*databases.back(), batch_of(4)));
   }
   std::atomic<int> ready{0};
   std::mutex mutex;
