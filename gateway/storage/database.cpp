@@ -69,8 +69,8 @@ class DatabaseImpl final : public Database {
   explicit DatabaseImpl(const DatabaseOptions& options) : backend_(options.backend) {
     if (backend_ == Backend::sqlite) {
       if (options.sqlite_path.empty()) throw std::invalid_argument("sqlite: no database path");
-      const std::string path = options.sqlite_path;
-      open_ = [path] { return open_sqlite(path); };
+      sqlite_path_ = options.sqlite_path;
+      open_ = [path = sqlite_path_] { return open_sqlite(path); };
     } else {
       if (options.postgresql_url.empty()) {
         throw std::invalid_argument("postgresql: no connection URL");
@@ -91,10 +91,14 @@ class DatabaseImpl final : public Database {
   Backend backend() const override { return backend_; }
   int schema_version() const override { return schema_version_; }
   std::shared_ptr<Connection> reader() override { return pool_->acquire(); }
-  std::unique_ptr<Connection> writer() override { return open_(); }
+  std::unique_ptr<Connection> writer() override {
+    if (backend_ == Backend::sqlite) return open_sqlite_writer(sqlite_path_);
+    return open_();
+  }
 
  private:
   Backend backend_;
+  std::string sqlite_path_;
   std::function<std::unique_ptr<DriverConnection>()> open_;
   int schema_version_ = 0;
   std::shared_ptr<ConnectionPool> pool_;

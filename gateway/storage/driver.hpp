@@ -30,6 +30,9 @@ class DriverConnection : public Connection {
 // Opens the SQLite database file (creating it) with the pragmas the store relies on:
 // WAL journal, synchronous=FULL, busy timeout.
 std::unique_ptr<DriverConnection> open_sqlite(const std::string& path);
+// The same for the process's one writing connection: a larger page cache, and the log's
+// checkpoints handed to a thread of their own (sqlite_checkpointer.hpp).
+std::unique_ptr<DriverConnection> open_sqlite_writer(const std::string& path);
 
 // `conninfo` in libpq keyword form as Poco accepts it (see postgresql_conninfo()).
 std::unique_ptr<DriverConnection> open_postgresql(const std::string& conninfo);

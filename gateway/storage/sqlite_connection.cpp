@@ -13,6 +13,8 @@
 
 #include "gateway/storage/driver.hpp"
 #include "gateway/storage/sql_dialect.hpp"
+#include "gateway/storage/sqlite_checkpointer.hpp"
+#include "gateway/storage/sqlite_wal_buffer.hpp"
 
 namespace socialrx::gateway::storage {
 
@@ -30,6 +32,7 @@ class SqliteConnection final : public DriverConnection {
   }
 
   ~SqliteConnection() override {
+    if (checkpointer_) sqlite3_wal_hook(db_, nullptr, nullptr);
     // Statements must be finalized before Poco closes the handle.
     for (auto& [sql, statement] : cache_) sqlite3_finalize(statement);
   }
@@ -72,6 +75,11 @@ class SqliteConnection final : public DriverConnection {
     // only survives a process crash). The write queue acknowledges after COMMIT returns, and
     // group commit pays the one fsync for a whole batch, so FULL costs little throughput.
     execute("PRAGMA synchronous = FULL", {});
+    // The WAL write buffer (sqlite_wal_buffer.cpp) is safe only while every commit syncs.
+    const auto synchronous = query("PRAGMA synchronous", {});
+    if (synchronous.empty() || synchronous[0][0] != SqlValue(std::int64_t{2})) {
+      throw DatabaseError("sqlite: synchronous = FULL could not be set", false);
+    }
     // The checkpoint runs on the committing thread (the writer) once the log holds this many
     // pages, and copies into the database file the latest copy of each page it holds. Ids are
     // random, so every group commit rewrites tens of index pages spread over the file; with
@@ -82,6 +90,18 @@ class SqliteConnection final : public DriverConnection {
     execute("PRAGMA wal_autocheckpoint = 4000", {});
     execute("PRAGMA foreign_keys = ON", {});
     execute("PRAGMA temp_store = MEMORY", {});
+  }
+
+  // The process's one writing connection (Database::writer()).
+  void become_writer(const std::string& path) {
+    // The writer walks the index b-trees at random places for every resource it writes (names,
+    // identifiers); with SQLite's default 2 MB page cache most of those pages came from the
+    // kernel again (a tenth of its time in pread under ingest load). Readers keep the default:
+    // there are several, and the idle memory budget is small.
+    execute("PRAGMA cache_size = -32768", {});  // KiB
+    checkpointer_ = std::make_unique<SqliteCheckpointer>(path);
+    // Replaces SQLite's automatic checkpoint (wal_autocheckpoint) on this connection.
+    sqlite3_wal_hook(db_, &SqliteConnection::after_commit, this);
   }
 
   Backend backend() const override { return Backend::sqlite; }
@@ -202,15 +222,26 @@ class SqliteConnection final : public DriverConnection {
     }
   }
 
+  static int after_commit(void* self, sqlite3* db, const char*, int pages) {
+    static_cast<SqliteConnection*>(self)->checkpointer_->log_length(pages);
+    if (pages >= SqliteCheckpointer::kWriterCheckpointPages) {
+      // The background checkpoints have not kept up (a long reader, a slow disk): do it here,
+      // as SQLite's own automatic checkpoint would, so that the log stays bounded.
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+    return SQLITE_OK;
+  }
+
   Poco::Data::Session session_;
   sqlite3* db_;
   std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  // Declared last: stopped (and its connection closed) before the statements and the session.
+  std::unique_ptr<SqliteCheckpointer> checkpointer_;
 };
 
-}  // namespace
-
-std::unique_ptr<DriverConnection> open_sqlite(const std::string& path) {
+std::unique_ptr<SqliteConnection> open_connection(const std::string& path) {
   register_connectors();
+  install_sqlite_wal_buffer();
   const std::filesystem::path file(path);
   if (file.has_parent_path()) {
     std::error_code ignored;
@@ -225,6 +256,16 @@ std::unique_ptr<DriverConnection> open_sqlite(const std::string& path) {
   } catch (const Poco::Exception& error) {
     throw DatabaseError("sqlite: cannot open " + path + ": " + error.displayText(), false);
   }
+}
+
+}  // namespace
+
+std::unique_ptr<DriverConnection> open_sqlite(const std::string& path) { return open_connection(path); }
+
+std::unique_ptr<DriverConnection> open_sqlite_writer(const std::string& path) {
+  auto connection = open_connection(path);
+  connection->become_writer(path);
+  return connection;
 }
 
 }  // namespace socialrx::gateway::storage
