@@ -14,7 +14,8 @@ namespace socialrx::gateway::rest {
 std::string stamp_resource(fhir::json::Document& document, const fhir::json::Value& resource,
                            std::string_view id, const storage::VersionStamp& stamp);
 
-// A fresh server-assigned id (a random UUID, lowercase: a valid FHIR id).
+// A fresh server-assigned id: a UUID version 7, lowercase (a valid FHIR id); ids assigned later
+// sort after earlier ones (to the millisecond), the rest is random.
 std::string new_resource_id();
 
 }  // namespace socialrx::gateway::rest

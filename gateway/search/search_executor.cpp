@@ -48,7 +48,11 @@ class WhereBuilder {
       // a selective criterion stays fast however many resources of the type there are.
       sql_ += criterion.modifier == "not" ? " AND r.id NOT IN" : " AND r.id IN";
       sql_ += " (SELECT s.resource_id FROM search_index s WHERE s.resource_type = ?"
-              " AND s.param = ? AND (" + any + "))";
+              " AND s.param = ?";
+      // Only date rows have a range, and only they are in the (partial) range index: the
+      // condition lets the planner use it (migration 5).
+      if (criterion.parameter->kind == ParamKind::date) sql_ += " AND s.low IS NOT NULL";
+      sql_ += " AND (" + any + "))";
       params_.emplace_back(type_);
       params_.emplace_back(std::string(criterion.parameter->code));
     }

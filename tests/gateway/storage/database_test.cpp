@@ -23,15 +23,15 @@ SOCIALRX_INSTANTIATE_BACKENDS(DatabaseTest);
 TEST_P(DatabaseTest, MigratesOnceAndReopensIdempotently) {
   EXPECT_EQ(database_->backend(), GetParam());
   EXPECT_EQ(database_->schema_version(), latest_schema_version());
-  EXPECT_EQ(database_->schema_version(), 4);
+  EXPECT_EQ(database_->schema_version(), 5);
   database_.reset();
   auto again = scratch_->open();
-  EXPECT_EQ(again->schema_version(), 4);
+  EXPECT_EQ(again->schema_version(), 5);
   auto third = scratch_->open();  // while another is open
-  EXPECT_EQ(third->schema_version(), 4);
+  EXPECT_EQ(third->schema_version(), 5);
   const auto rows =
       again->reader()->query("SELECT version, applied_at FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(rows.size(), 4u);
+  ASSERT_EQ(rows.size(), 5u);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     EXPECT_EQ(std::get<std::int64_t>(rows[i][0]), static_cast<std::int64_t>(i + 1));
     EXPECT_GT(std::get<std::int64_t>(rows[i][1]), 1'600'000'000'000);
