@@ -40,6 +40,14 @@ void search_param(Writer& writer, std::string_view name, std::string_view defini
 void resource(Writer& writer, std::string_view type) {
   writer.StartObject();
   member(writer, "type", type);
+  if (type == "Subscription") {  // what a client may subscribe with (gateway/subscription)
+    member(writer, "documentation",
+           "channel.type rest-hook only; payload id-only: notifications are R4 history Bundles in the "
+           "shape of the Subscriptions R5 Backport IG (backport-subscription-notification-r4) that name "
+           "the changed resource and carry no resource body. criteria: Type?search with the search "
+           "parameters listed for that type; the server sets status (requested -> active, error when "
+           "deliveries fail).");
+  }
   codes(writer, "interaction",
         {"read", "vread", "update", "delete", "history-instance", "history-type", "create",
          "search-type"});

@@ -271,6 +271,9 @@ TEST_P(Subscriptions, CriteriaAndChannelsSocialrxCannotServeAre422WithThePath) {
   EXPECT_EQ(response.status, 422u) << response.body;
   EXPECT_NE(response.body.find("Subscription.channel.header[0]"), std::string::npos) << response.body;
   EXPECT_EQ(json_of(client.get("/Subscription?_summary=count")).root().find("total")->text(), "0");
+  // The CapabilityStatement says what is offered.
+  EXPECT_NE(client.get("/metadata").body.find(R"("type":"Subscription","documentation":"channel.type rest-hook only)"),
+            std::string::npos);
 }
 
 TEST_P(Subscriptions, AClientSubscribesOnlyToWhatItMayRead) {
