@@ -2,6 +2,8 @@
 
 #include <chrono>
 
+#include "gateway/storage/blob_sql.hpp"
+
 namespace socialrx::gateway::ingest {
 namespace {
 
@@ -16,48 +18,16 @@ std::string text(const SqlValue& value) {
   return std::holds_alternative<std::string>(value) ? std::get<std::string>(value) : std::string();
 }
 
-// Binary columns: the storage layer binds text only. SQLite stores the bound bytes unchanged
-// as a BLOB (CAST of text to BLOB in a UTF-8 database copies the bytes) and returns a BLOB as
-// its bytes; PostgreSQL takes and gives them hex-encoded (decode/encode), since a text
-// parameter cannot carry NUL or bytes that are not valid in the server's encoding.
-std::string hex(std::string_view bytes) {
-  static constexpr char kDigits[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kDigits[c >> 4];
-    out += kDigits[c & 15];
-  }
-  return out;
-}
-int nibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return 0;
-}
-std::string unhex(std::string_view digits) {
-  std::string out;
-  out.reserve(digits.size() / 2);
-  for (std::size_t i = 0; i + 1 < digits.size(); i += 2) {
-    out += static_cast<char>(nibble(digits[i]) * 16 + nibble(digits[i + 1]));
-  }
-  return out;
-}
-
-bool is_sqlite(storage::Connection& connection) { return connection.backend() == Backend::sqlite; }
-std::string blob_parameter(storage::Connection& connection) {
-  return is_sqlite(connection) ? "CAST(? AS BLOB)" : "decode(?, 'hex')";
-}
+// Binary columns (raw, ack): gateway/storage/blob_sql.hpp.
+std::string blob_parameter(storage::Connection& connection) { return storage::blob_parameter(connection.backend()); }
 SqlValue blob_value(storage::Connection& connection, std::string_view bytes) {
-  return is_sqlite(connection) ? std::string(bytes) : hex(bytes);
+  return storage::blob_value(connection.backend(), bytes);
 }
 std::string blob_column(storage::Connection& connection, std::string_view column) {
-  return is_sqlite(connection) ? std::string(column)
-                               : "encode(" + std::string(column) + ", 'hex')";
+  return storage::blob_column(connection.backend(), column);
 }
 std::string blob_text(storage::Connection& connection, const SqlValue& value) {
-  return is_sqlite(connection) ? text(value) : unhex(text(value));
+  return storage::blob_bytes(connection.backend(), value);
 }
 
 // The columns every read selects, in this order; raw and ack follow when asked for.

@@ -118,22 +118,6 @@ outbox::OutgoingMessage forward_message(const std::string& url, std::int64_t mes
   return out;
 }
 
-// The outbox keeps bodies as text (TEXT on PostgreSQL cannot hold CP932 bytes): such a message
-// cannot be forwarded byte-exact yet, on either backend (the same behaviour on both).
-bool is_utf8(std::string_view bytes) {
-  std::size_t i = 0;
-  while (i < bytes.size()) {
-    const auto c = static_cast<unsigned char>(bytes[i]);
-    std::size_t length = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
-    if (length == 0 || c == 0 || i + length > bytes.size()) return false;
-    for (std::size_t k = 1; k < length; ++k) {
-      if ((static_cast<unsigned char>(bytes[i + k]) & 0xc0) != 0x80) return false;
-    }
-    i += length;
-  }
-  return true;
-}
-
 // Applies what was decoded inside the caller's job, under its own savepoint: a store refusal
 // undoes only this, and the message row stays. Returns false (with issues) when refused.
 bool apply_decoded(storage::WriteTransaction& transaction, const Channel& channel, Decoded& decoded,
@@ -146,10 +130,6 @@ bool apply_decoded(storage::WriteTransaction& transaction, const Channel& channe
       rest::Principal principal{"ingest:" + channel.options.name, {}, {}};
       rest::WorkflowHooks hooks(channel.options.referral ? workflow : nullptr, principal);
       rest::run_planned_transaction(transaction, *decoded.plan, hooks);
-    }
-    if (!channel.options.forward.empty() && !is_utf8(raw)) {
-      throw rest::WriteRefused(rest::Status::unprocessable_entity, fhir::IssueType::not_supported,
-                               "the message is not UTF-8 and cannot be forwarded through the outbox yet");
     }
     for (const std::string& url : channel.options.forward) {
       forwarded = outbox::enqueue(transaction, forward_message(url, message, raw, channel.options.name)) || forwarded;
@@ -423,14 +403,14 @@ ReprocessSummary IngestPipeline::reprocess(const MessageFilter& filter, std::siz
       }
       std::promise<void> finished;
       auto future = finished.get_future();
+      bool forwarded = false;
       writes_.submit(
-          [this, channel, decoded, &message](storage::WriteTransaction& transaction) {
-            bool forwarded = false;
-            // Forwards are not sent again: the original delivery is in the outbox already.
-            Channel apply_channel{channel->options, channel->codec};
-            apply_channel.options.forward.clear();
+          [this, channel, decoded, &message, &forwarded](storage::WriteTransaction& transaction) {
+            // Forwards are queued again with the same idempotency keys (message id and URL): one
+            // already in the outbox is not queued twice, and one that a failed first attempt
+            // never queued is sent now.
             if (is_stored_state(decoded->disposition)) {
-              apply_decoded(transaction, apply_channel, *decoded, message.id, message.raw, workflow_, forwarded);
+              apply_decoded(transaction, *channel, *decoded, message.id, message.raw, workflow_, forwarded);
             }
             ProcessingRecord record;
             record.id = message.id;
@@ -450,6 +430,7 @@ ReprocessSummary IngestPipeline::reprocess(const MessageFilter& filter, std::siz
           });
       try {
         future.get();
+        if (forwarded && outbox_ != nullptr) outbox_->notify();
         if (decoded->disposition == Disposition::accepted) {
           ++summary.processed;
         } else {

@@ -3,6 +3,8 @@
 #include <chrono>
 #include <stdexcept>
 
+#include "gateway/storage/blob_sql.hpp"
+
 namespace socialrx::gateway::outbox {
 namespace {
 
@@ -26,7 +28,7 @@ constexpr const char* kColumns =
     "attempts, next_attempt_ms, last_attempt_ms, last_error, last_status, created_ms, "
     "delivered_ms";
 
-OutboxEntry entry_of(const SqlRow& row, bool with_body) {
+OutboxEntry entry_of(const SqlRow& row, storage::Backend backend, bool with_body) {
   OutboxEntry entry;
   entry.id = integer(row.at(0));
   entry.message.destination = text(row.at(1));
@@ -44,7 +46,7 @@ OutboxEntry entry_of(const SqlRow& row, bool with_body) {
   if (auto status = optional_integer(row.at(13))) entry.last_status = static_cast<int>(*status);
   entry.created_ms = integer(row.at(14));
   entry.delivered_ms = optional_integer(row.at(15));
-  if (with_body) entry.message.body = text(row.at(16));
+  if (with_body) entry.message.body = storage::blob_bytes(backend, row.at(16));
   return entry;
 }
 
@@ -84,15 +86,17 @@ bool enqueue(storage::WriteTransaction& transaction, const OutgoingMessage& mess
         "outbox: a message needs destination, transport, method and idempotency_key");
   }
   const std::int64_t now = now_ms();
-  const SqlValue values[] = {message.destination, message.transport, message.method,
-                             message.path,        message.body,      message.content_type,
+  storage::Connection& connection = transaction.connection();
+  const storage::Backend backend = connection.backend();
+  const SqlValue values[] = {message.destination, message.transport, message.method, message.path,
+                             storage::blob_value(backend, message.body), message.content_type,
                              message.idempotency_key, message.ordering_key, now, now};
   // ON CONFLICT DO NOTHING (SQLite ≥ 3.24, PostgreSQL ≥ 9.5): a duplicate key neither fails the
   // statement nor, on PostgreSQL, aborts the transaction as a caught unique violation would.
-  const std::int64_t inserted = transaction.connection().execute(
+  const std::int64_t inserted = connection.execute(
       "INSERT INTO outbox (destination, transport, method, path, body, content_type, "
       "idempotency_key, ordering_key, state, attempts, next_attempt_ms, last_error, created_ms) "
-      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', 0, ?, '', ?) "
+      "VALUES (?, ?, ?, ?, " + storage::blob_parameter(backend) + ", ?, ?, ?, 'pending', 0, ?, '', ?) "
       "ON CONFLICT (idempotency_key) DO NOTHING",
       values);
   return inserted > 0;
@@ -102,15 +106,15 @@ std::vector<OutboxEntry> due_messages(storage::Connection& connection, std::int6
                                       std::size_t limit) {
   const SqlValue values[] = {now, static_cast<std::int64_t>(limit)};
   const auto rows = connection.query(
-      std::string("SELECT ") + kColumns +
-          ", body FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_ms <= ? "
+      std::string("SELECT ") + kColumns + ", " + storage::blob_column(connection.backend(), "body") +
+          " FROM outbox o WHERE o.state = 'pending' AND o.next_attempt_ms <= ? "
           "AND (o.ordering_key = '' OR NOT EXISTS (SELECT 1 FROM outbox e "
           "WHERE e.ordering_key = o.ordering_key AND e.id < o.id AND e.state <> 'delivered')) "
           "ORDER BY o.next_attempt_ms, o.id LIMIT ?",
       values);
   std::vector<OutboxEntry> entries;
   entries.reserve(rows.size());
-  for (const auto& row : rows) entries.push_back(entry_of(row, true));
+  for (const auto& row : rows) entries.push_back(entry_of(row, connection.backend(), true));
   return entries;
 }
 
@@ -134,7 +138,7 @@ std::vector<OutboxEntry> list_messages(storage::Connection& connection, std::opt
   const auto rows = connection.query(sql, values);
   std::vector<OutboxEntry> entries;
   entries.reserve(rows.size());
-  for (const auto& row : rows) entries.push_back(entry_of(row, false));
+  for (const auto& row : rows) entries.push_back(entry_of(row, connection.backend(), false));
   return entries;
 }
 

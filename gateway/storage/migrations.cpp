@@ -233,6 +233,14 @@ const std::vector<Migration>& migrations() {
            "CREATE INDEX search_index_range ON search_index (resource_type, param, low, high) "
            "WHERE low IS NOT NULL",
        }},
+      // 6: outbox bodies are bytes (gateway/storage/blob_sql.hpp): an HL7 v2 message forwarded
+      // as received is CP932 or ISO-2022-JP, which PostgreSQL's TEXT cannot hold. SQLite's TEXT
+      // column stores a bound BLOB unchanged already (no change); existing bodies were UTF-8.
+      {6,
+       {},
+       {
+           "ALTER TABLE outbox ALTER COLUMN body TYPE BYTEA USING convert_to(body, 'UTF8')",
+       }},
   };
   return all;
 }

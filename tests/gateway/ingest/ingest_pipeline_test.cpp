@@ -257,6 +257,41 @@ TEST_P(IngestPipelineTest, ForwardsAreQueuedInTheSameTransaction) {
   EXPECT_EQ(transports, (std::set<std::string>{"fhir-rest", "mllp"}));
 }
 
+TEST_P(IngestPipelineTest, ForwardsCarryTheBytesAsReceivedEvenWhenNotUtf8) {
+  forward_ = {"file:///var/spool/socialrx-forward"};  // only queued here: no worker runs
+  pipeline();
+  // 山田 太郎 in CP932 in a field the fixture does not map: the message stays CP932 bytes.
+  const std::string cp932 =
+      message("c1", "accept", "patient: P1\ngender: F\nnote: \x8e\x52\x93\x63 \x91\xbe\x98\x59\n");
+  ASSERT_EQ(send(cp932).disposition, Disposition::accepted);
+  const auto due = outbox::due_messages(*database_->reader(), outbox::now_ms() + 60'000, 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].message.transport, "file");
+  EXPECT_EQ(due[0].message.body, cp932);  // byte for byte
+}
+
+TEST_P(IngestPipelineTest, ReprocessForwardsWhatTheFirstAttemptCouldNotAndNothingTwice) {
+  socialrx::testing::TempDir dir("socialrx-mapping");
+  const auto first = dir.path() / "first.jsonc";
+  const auto fixed = dir.path() / "fixed.jsonc";
+  { std::ofstream(first) << R"({"genders": {"M": "male", "F": "female"}})"; }
+  { std::ofstream(fixed) << R"({"genders": {"M": "male", "F": "female", "X": "other"}})"; }
+  forward_ = {"mllp://127.0.0.1:2576"};
+  pipeline({}, first.string());
+  const IngestReply reply = send(message("r1", "accept", "patient: P9\ngender: X\n"));
+  ASSERT_EQ(reply.disposition, Disposition::data_error);
+  const auto queued = [&] { return outbox::list_messages(*database_->reader(), std::nullopt, 100).size(); };
+  EXPECT_EQ(queued(), 0u);  // a data error is not forwarded
+
+  pipeline({}, fixed.string());
+  MessageFilter one;
+  one.id = reply.message;
+  EXPECT_EQ(pipeline_->reprocess(one, 10).processed, 1u);
+  EXPECT_EQ(queued(), 1u);  // forwarded now that it is accepted
+  EXPECT_EQ(pipeline_->reprocess(one, 10).processed, 1u);
+  EXPECT_EQ(queued(), 1u);  // and only once, however often it is reprocessed
+}
+
 TEST_P(IngestPipelineTest, BeyondTheQueueLimitNothingIsStoredAndTheSourceIsToldSo) {
   IngestOptions options;
   options.max_pending = 1;

@@ -9,6 +9,7 @@
 #include <thread>
 
 #include "gateway/storage/driver.hpp"
+#include "gateway/outbox/outbox.hpp"
 #include "gateway/storage/migrations.hpp"
 #include "tests/gateway/storage/storage_test_support.hpp"
 
@@ -23,15 +24,15 @@ SOCIALRX_INSTANTIATE_BACKENDS(DatabaseTest);
 TEST_P(DatabaseTest, MigratesOnceAndReopensIdempotently) {
   EXPECT_EQ(database_->backend(), GetParam());
   EXPECT_EQ(database_->schema_version(), latest_schema_version());
-  EXPECT_EQ(database_->schema_version(), 5);
+  EXPECT_EQ(database_->schema_version(), 6);
   database_.reset();
   auto again = scratch_->open();
-  EXPECT_EQ(again->schema_version(), 5);
+  EXPECT_EQ(again->schema_version(), 6);
   auto third = scratch_->open();  // while another is open
-  EXPECT_EQ(third->schema_version(), 5);
+  EXPECT_EQ(third->schema_version(), 6);
   const auto rows =
       again->reader()->query("SELECT version, applied_at FROM schema_migrations ORDER BY version");
-  ASSERT_EQ(rows.size(), 5u);
+  ASSERT_EQ(rows.size(), 6u);
   for (std::size_t i = 0; i < rows.size(); ++i) {
     EXPECT_EQ(std::get<std::int64_t>(rows[i][0]), static_cast<std::int64_t>(i + 1));
     EXPECT_GT(std::get<std::int64_t>(rows[i][1]), 1'600'000'000'000);
@@ -98,6 +99,28 @@ TEST_P(DatabaseTest, Migration2DropsTheRedundantVersionIndexOfAVersion1Database)
   EXPECT_EQ(upgraded->schema_version(), latest_schema_version());
   EXPECT_FALSE(has_index(*upgraded->reader(), "resource_versions_instance"));
   EXPECT_TRUE(has_index(*upgraded->reader(), "resource_versions_type"));
+}
+
+TEST_P(DatabaseTest, Migration6KeepsTheOutboxBodiesOfAVersion5Database) {
+  // A pending delivery queued at version 5, when the body column was text.
+  {
+    auto connection = database_->reader();
+    if (GetParam() == Backend::postgresql) {
+      connection->execute("ALTER TABLE outbox ALTER COLUMN body TYPE TEXT USING convert_from(body, 'UTF8')");
+    }
+    connection->execute("DELETE FROM schema_migrations WHERE version >= 6");
+    connection->execute(
+        "INSERT INTO outbox (destination, transport, method, path, body, content_type, idempotency_key, "
+        "ordering_key, state, attempts, next_attempt_ms, last_error, created_ms) VALUES ("
+        "'https://fhir.example.jp/fhir', 'fhir-rest', 'PUT', 'Task/1', '{\"resourceType\":\"Task\",\"note\":\"相談\"}', "
+        "'application/fhir+json', 'k1', '', 'pending', 0, 0, '', 0)");
+  }
+  database_.reset();
+  auto upgraded = scratch_->open();
+  EXPECT_EQ(upgraded->schema_version(), latest_schema_version());
+  const auto due = outbox::due_messages(*upgraded->reader(), outbox::now_ms(), 10);
+  ASSERT_EQ(due.size(), 1u);
+  EXPECT_EQ(due[0].message.body, R"({"resourceType":"Task","note":"相談"})");
 }
 
 TEST_P(DatabaseTest, RefusesADatabaseNewerThanTheBuild) {
