@@ -18,7 +18,11 @@ referral::Actor WorkflowHooks::actor(storage::WriteTransaction& transaction) {
 void WorkflowHooks::before_write(storage::WriteTransaction& transaction, std::string_view type, std::string_view id,
                                  const fhir::json::Value* next) {
   if (type == "Subscription") {
-    if (next != nullptr) subscription::check_client_subscription(*next, Principal{{}, scopes_, organization_});
+    if (next != nullptr) {
+      // A client bound to an organization follows only its own referrals (resolving it costs a search).
+      const std::string organization = organization_.empty() ? std::string() : actor(transaction).organization;
+      subscription::check_client_subscription(*next, Principal{{}, scopes_, organization_}, organization);
+    }
     written_.push_back({std::string(type), std::string(id), next == nullptr});
     return;
   }

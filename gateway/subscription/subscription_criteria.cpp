@@ -146,6 +146,31 @@ void check_channel(const Value* channel, ParsedSubscription& parsed, fhir::Issue
   }
 }
 
+// The parameters that say whose referral a resource is, per type a bound client may follow.
+std::vector<std::string_view> party_parameters(std::string_view type) {
+  if (type == "Task") return {"requester", "owner"};
+  if (type == "ServiceRequest") return {"requester", "performer"};
+  return {};
+}
+
+// Some criterion on a party parameter matches only `organization` (every value is it).
+bool pinned_to(const search::SearchRequest& search, std::string_view organization) {
+  const auto parties = party_parameters(search.type);
+  for (const search::Criterion& criterion : search.criteria) {
+    if (criterion.parameter == nullptr ||
+        std::find(parties.begin(), parties.end(), criterion.parameter->code) == parties.end() ||
+        (!criterion.modifier.empty() && criterion.modifier != "Organization") || criterion.values.empty()) {
+      continue;
+    }
+    const std::string_view id = std::string_view(organization).substr(organization.find('/') + 1);
+    const bool only_it = std::all_of(criterion.values.begin(), criterion.values.end(), [&](const std::string& value) {
+      return value == organization || (criterion.modifier == "Organization" && value == id);
+    });
+    if (only_it) return true;
+  }
+  return false;
+}
+
 }  // namespace
 
 std::optional<ParsedSubscription> parse_subscription(const Value& subscription, fhir::Issues& problems) {
@@ -157,7 +182,8 @@ std::optional<ParsedSubscription> parse_subscription(const Value& subscription, 
   return parsed;
 }
 
-void check_client_subscription(const Value& subscription, const rest::Principal& principal) {
+void check_client_subscription(const Value& subscription, const rest::Principal& principal,
+                               std::string_view organization) {
   fhir::Issues problems;
   const auto parsed = parse_subscription(subscription, problems);
   if (!parsed) {
@@ -172,6 +198,16 @@ void check_client_subscription(const Value& subscription, const rest::Principal&
                              "the client may not read and search " + parsed->criteria_type +
                                  ", so it may not subscribe to it",
                              "Subscription.criteria");
+  }
+  if (!organization.empty() && !pinned_to(parsed->search, organization)) {
+    const auto parties = party_parameters(parsed->criteria_type);
+    throw rest::WriteRefused(
+        rest::Status::forbidden, IssueType::forbidden,
+        parties.empty() ? "a client acting for an organization follows its own Tasks and ServiceRequests only"
+                        : "a client acting for " + std::string(organization) + " follows its own referrals: the criteria must have " +
+                              std::string(parties[0]) + "=" + std::string(organization) + " or " +
+                              std::string(parties[1]) + "=" + std::string(organization),
+        "Subscription.criteria");
   }
 }
 

@@ -33,8 +33,12 @@ std::optional<ParsedSubscription> parse_subscription(const fhir::json::Value& su
 
 // A client writes `subscription` (create or update): throws rest::WriteRefused — 422 with the
 // problems of parse_subscription(), 403 when the principal may not read and search the criteria's
-// resource type (a client subscribes only to what it may read). Statuses `off` and `error` are
-// stored as they come (nothing is sent for them) but must still be well-formed.
-void check_client_subscription(const fhir::json::Value& subscription, const rest::Principal& principal);
+// resource type (a client subscribes only to what it may read). A client that acts for an
+// organization (`organization`: its "Organization/<id>", resolved; empty for clients bound to
+// none) follows only its own referrals: Task criteria must pin requester or owner, ServiceRequest
+// criteria requester or performer, to that organization (403 otherwise). Statuses `off` and
+// `error` are stored as they come (nothing is sent for them) but must still be well-formed.
+void check_client_subscription(const fhir::json::Value& subscription, const rest::Principal& principal,
+                               std::string_view organization);
 
 }  // namespace socialrx::gateway::subscription

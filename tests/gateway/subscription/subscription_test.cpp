@@ -288,7 +288,8 @@ SOCIALRX_REST_BACKENDS(Subscriptions);
 
 // The closed loop: the clinic follows its referrals' Tasks; the workflow routes the referral and
 // mirrors the recipient's acceptance onto the clinic's Task, and each committed change reaches the
-// clinic's endpoint as an id-only notification (the demo directory, clients bound to organizations).
+// clinic's endpoint as an id-only notification (the demo directory, clients bound to organizations:
+// a bound client may follow only Tasks whose requester or owner is its organization).
 class ReferralSubscriptions : public Subscriptions {
  protected:
   std::string extra_clients() const override {
@@ -318,6 +319,14 @@ TEST_P(ReferralSubscriptions, TheClinicIsNotifiedOfEveryChangeOfItsReferralTask)
       R"({"resourceType":"Organization","name":"みどりクリニック","identifier":[{"system":"http://jpfhir.jp/fhir/core/IdSystem/insurance-medical-institution-no","value":"9910000001"}]})");
   ASSERT_EQ(organization.status, 201u) << organization.body;
   const std::string clinic_key = "Organization/" + std::string(json_of(organization).root().string_at("id"));
+  // Bound to its organization, the clinic follows its own referrals only.
+  for (const std::string& criteria : std::vector<std::string>{"Task?status=requested", "Task?requester=Organization/someone-else",
+                                     "Task?requester=" + clinic_key + ",Organization/someone-else",
+                                     "Patient?name=緑"}) {
+    HttpResponse refused = clinic.post("/Subscription", subscription(criteria, receiver.base_url() + "/clinic-hook"));
+    EXPECT_EQ(refused.status, 403u) << criteria << ": " << refused.body;
+    EXPECT_NE(refused.body.find("Subscription.criteria"), std::string::npos) << refused.body;
+  }
   HttpResponse subscribed =
       clinic.post("/Subscription", subscription("Task?requester=" + clinic_key, receiver.base_url() + "/clinic-hook"));
   ASSERT_EQ(subscribed.status, 201u) << subscribed.body;
