@@ -28,6 +28,12 @@ constexpr std::array kSdhDomains{
     Code{"violence", "暴力・虐待"},
 };
 
+constexpr std::array kCouncils{
+    Code{"child-welfare-council", "要保護児童対策地域協議会"},
+    Code{"isolation-council", "孤独・孤立対策地域協議会"},
+    Code{"community-care-meeting", "地域ケア会議"},
+};
+
 constexpr std::array kCapacityStatuses{
     Code{"capacity", "Has Capacity"},
     Code{"no-capacity", "No Capacity"},
@@ -39,6 +45,7 @@ constexpr std::array kCapacityStatuses{
 
 std::span<const Code> recipient_kinds() { return kRecipientKinds; }
 std::span<const Code> sdh_domains() { return kSdhDomains; }
+std::span<const Code> councils() { return kCouncils; }
 std::span<const Code> capacity_statuses() { return kCapacityStatuses; }
 
 std::string_view display_of(std::span<const Code> table, std::string_view code) {

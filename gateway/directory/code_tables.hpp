@@ -15,6 +15,9 @@ struct Code {
 
 std::span<const Code> recipient_kinds();
 std::span<const Code> sdh_domains();
+// The statutory councils an organization may be a recorded member of: the codes of
+// codesystem-disclosure-basis.json whose property council is true.
+std::span<const Code> councils();
 // SDOH Clinical Care STU 3 SDOHCC-ValueSetCapacityStatus (English displays, as published).
 std::span<const Code> capacity_statuses();
 

@@ -40,6 +40,18 @@ std::vector<std::string> extension_strings(const Value& element, std::string_vie
   return values;
 }
 
+// The codes of the repeated valueCoding extensions with this URL and system.
+std::vector<std::string> extension_codes(const Value& element, std::string_view url, std::string_view system) {
+  std::vector<std::string> codes;
+  if (const Value* extensions = element.find("extension")) {
+    for (const Value& entry : extensions->items()) {
+      const Value* coding = entry.string_at("url") == url ? entry.find("valueCoding") : nullptr;
+      if (coding != nullptr && coding->string_at("system") == system) codes.emplace_back(coding->string_at("code"));
+    }
+  }
+  return codes;
+}
+
 std::string identifier(const Value& resource, std::string_view system) {
   if (const Value* identifiers = resource.find("identifier")) {
     for (const Value& entry : identifiers->items()) {
@@ -175,6 +187,7 @@ class Exporter {
       else if (name == "capacity_notes") cell = str(capacity_notes ? capacity_notes->find("valueString") : nullptr);
       else if (name == "phone") cell = phone;
       else if (name == "email") cell = email;
+      else if (name == "council_memberships") cell = join(extension_codes(*organization, model::kCouncilMembershipUrl, model::kCouncilSystem));
       cells.push_back(std::move(cell));
     }
     return cells;

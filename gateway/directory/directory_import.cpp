@@ -30,7 +30,8 @@ std::string joined(const std::vector<std::string>& items) {
 Fields organization_fields(const DirectoryRow& row) {
   return {{"organization_name", row.organization_name}, {"organization_kind", row.organization_kind},
           {"municipality_code", row.municipality_code}, {"ltc_insurer_number", row.ltc_insurer_number},
-          {"recipient_mode", row.recipient_mode},       {"endpoint_url", row.endpoint_url}};
+          {"recipient_mode", row.recipient_mode},       {"endpoint_url", row.endpoint_url},
+          {"council_memberships", joined(row.council_memberships)}};
 }
 Fields site_fields(const DirectoryRow& row) {
   return {{"location_name", row.location_name},

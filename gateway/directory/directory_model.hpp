@@ -38,6 +38,11 @@ inline constexpr std::string_view kAgeRangeUrl = "https://socialrx.jp/fhir/Struc
 // valueString, repeated: one 郵便番号 "NNN-NNNN" / one 町字 per extension. On area Location.
 inline constexpr std::string_view kAreaPostalCodeUrl = "https://socialrx.jp/fhir/StructureDefinition/area-postal-code";
 inline constexpr std::string_view kAreaTownUrl = "https://socialrx.jp/fhir/StructureDefinition/area-town";
+// valueCoding, repeated: one statutory council the organization is a recorded member of
+// (構成機関), a council code of the disclosure-basis CodeSystem (kCouncilSystem). On Organization.
+// The consent gate lets a council basis reach the members (gateway/referral/README.md).
+inline constexpr std::string_view kCouncilMembershipUrl =
+    "https://socialrx.jp/fhir/StructureDefinition/council-membership";
 // HL7 SDOH Clinical Care STU 3 (3.0.0): complex extension with capacityStatus
 // (valueCodeableConcept from SDOHCC-ValueSetCapacityStatus) and capacityNotes (valueString).
 inline constexpr std::string_view kCapacityUrl =
@@ -48,6 +53,9 @@ inline constexpr std::string_view kCapacityCodeSystem =
 // --- Code systems -----------------------------------------------------------------------------
 inline constexpr std::string_view kRecipientKindSystem = "https://socialrx.jp/fhir/CodeSystem/recipient-kind";
 inline constexpr std::string_view kSdhDomainSystem = "https://socialrx.jp/fhir/CodeSystem/sdh-domain";
+// conf/questionnaires/codesystem-disclosure-basis.json: its codes with property council = true
+// name the statutory councils (the same string as referral::kDisclosureBasisSystem).
+inline constexpr std::string_view kCouncilSystem = "https://socialrx.jp/fhir/CodeSystem/disclosure-basis";
 // Kinds of eligibility rule; only "age" so far (its range is in kAgeRangeUrl).
 inline constexpr std::string_view kEligibilityKindSystem = "https://socialrx.jp/fhir/CodeSystem/eligibility-kind";
 inline constexpr std::string_view kLocationPhysicalTypeSystem =

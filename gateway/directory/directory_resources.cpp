@@ -108,6 +108,16 @@ std::string organization(const DirectoryRow& row, const ResourceIds& ids) {
   json.begin_array("extension");
   json.extension_code(model::kLocalGovernmentCodeUrl, row.municipality_code);
   json.extension_code(model::kRecipientModeUrl, row.recipient_mode);
+  for (const std::string& council : row.council_memberships) {
+    json.begin();
+    json.string("url", model::kCouncilMembershipUrl);
+    json.begin("valueCoding");
+    json.string("system", model::kCouncilSystem);
+    json.string("code", council);
+    json.string("display", display_of(councils(), council));
+    json.end();
+    json.end();
+  }
   json.end_array();
   json.begin_array("identifier");
   json.identifier(model::kOrganizationIdSystem, row.organization_id);

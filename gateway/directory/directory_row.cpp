@@ -1,5 +1,6 @@
 #include "gateway/directory/directory_row.hpp"
 
+#include <algorithm>
 #include <array>
 #include <charconv>
 
@@ -26,7 +27,7 @@ constexpr std::array kColumns{
     ColumnSpec{"area_name", false},           ColumnSpec{"area_postal_codes", false},
     ColumnSpec{"area_towns", false},          ColumnSpec{"capacity_status", false},
     ColumnSpec{"capacity_notes", false},      ColumnSpec{"phone", false},
-    ColumnSpec{"email", false},
+    ColumnSpec{"email", false},               ColumnSpec{"council_memberships", false},
 };
 
 // Free-text columns where a line break (inside quotes) is kept.
@@ -103,6 +104,16 @@ class RowReader {
     row.recipient_mode = text("recipient_mode");
     row.endpoint_url = text("endpoint_url");
     check_reach(row);
+    for (const std::string& council : split_list(text("council_memberships"))) {
+      if (display_of(councils(), council).empty()) {
+        std::string allowed;
+        for (const Code& entry : councils()) allowed += (allowed.empty() ? "" : ", ") + std::string(entry.code);
+        issue("council_memberships", "'" + council + "' is not one of " + allowed);
+      } else if (std::find(row.council_memberships.begin(), row.council_memberships.end(), council) ==
+                 row.council_memberships.end()) {
+        row.council_memberships.push_back(council);
+      }
+    }
     row.location_id = key("location_id");
     row.location_name = text("location_name");
     row.postal_code = postal_code("postal_code", cell("postal_code"));

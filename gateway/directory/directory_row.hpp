@@ -34,6 +34,7 @@ struct DirectoryRow {
   std::string ltc_insurer_number;  // optional 介護保険 保険者番号, normalized 6 digits
   std::string recipient_mode;      // "full" | "light"
   std::string endpoint_url;        // full recipients only
+  std::vector<std::string> council_memberships;  // council codes (code_tables councils()), in file order
 
   // Site (Location)
   std::string location_id;

@@ -157,6 +157,21 @@ void read_endpoint(const Value& service, const ResourceLookup& lookup, ServiceCa
 
 }  // namespace
 
+std::vector<std::string> council_memberships_of(const Value& organization) {
+  std::vector<std::string> councils;
+  if (const Value* extensions = organization.find("extension")) {
+    for (const Value& extension : extensions->items()) {
+      if (extension.string_at("url") != model::kCouncilMembershipUrl) continue;
+      const Value* coding = extension.find("valueCoding");
+      if (coding != nullptr && coding->string_at("system") == model::kCouncilSystem &&
+          !coding->string_at("code").empty()) {
+        councils.emplace_back(coding->string_at("code"));
+      }
+    }
+  }
+  return councils;
+}
+
 std::string ServiceCandidate::label() const {
   if (organization_name.empty() || organization_name == name) return name.empty() ? service : name;
   return organization_name + "「" + name + "」";
@@ -206,6 +221,11 @@ std::optional<ServiceCandidate> read_candidate(const Value& service, const Resou
   read_capacity(service, candidate);
   read_areas(service, lookup, candidate);
   read_endpoint(service, lookup, candidate);
+  if (candidate.organization.starts_with("Organization/")) {
+    if (const Value* organization = lookup(candidate.organization)) {
+      candidate.council_memberships = council_memberships_of(*organization);
+    }
+  }
   if (candidate.problem.empty() && candidate.recipient_kind.empty()) {
     candidate.problem = "受け手の種類 (category, recipient-kind) がない";
   }
@@ -224,7 +244,7 @@ std::vector<ServiceCandidate> load_candidates(storage::WriteTransaction& transac
   const std::vector<std::string> ids =
       search::find_matching_ids(transaction.connection(), request, kMaxDirectoryServices);
 
-  // Locations and Endpoints are shared by many services: each is read and parsed once.
+  // Locations, Endpoints and Organizations are shared by many services: each is read and parsed once.
   std::map<std::string, std::optional<fhir::json::Document>, std::less<>> referenced;
   const ResourceLookup lookup = [&](std::string_view reference) -> const Value* {
     auto found = referenced.find(reference);

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "fhir/json.hpp"
+#include "gateway/referral/consent_gate.hpp"
 #include "gateway/storage/resource_store.hpp"
 
 namespace socialrx::gateway::referral {
@@ -34,6 +35,9 @@ struct ServiceCandidate {
   std::string organization_name;  // providedBy.display (may be empty)
   std::string name;               // HealthcareService.name
   std::string recipient_kind;     // category, recipient-kind code
+  // The statutory councils the providing Organization is a recorded member of (its
+  // council-membership extensions: disclosure-basis council codes), for the consent gate.
+  std::vector<std::string> council_memberships;
   std::vector<std::string> need_domains;  // type, sdh-domain codes
   std::optional<int> age_min;     // eligibility-age-range, inclusive
   std::optional<int> age_max;
@@ -52,9 +56,16 @@ struct ServiceCandidate {
 
   // "みどり市北部地域包括支援センター「総合相談(北部圏域)」" for explanations.
   std::string label() const;
+  // Who the consent gate is asked about.
+  DisclosureRecipient disclosure_recipient() const {
+    return DisclosureRecipient{organization, recipient_kind, council_memberships};
+  }
 };
 
-// Resolves a relative reference ("Location/abc", "Endpoint/def") to the current resource, or
+// The council-membership codes of an Organization (directory_model.hpp kCouncilMembershipUrl).
+std::vector<std::string> council_memberships_of(const fhir::json::Value& organization);
+
+// Resolves a relative reference ("Location/abc", "Endpoint/def", "Organization/ghi") to the current resource, or
 // nullptr when it does not exist. The Value must stay valid until read_candidate returns.
 using ResourceLookup = std::function<const fhir::json::Value*(std::string_view reference)>;
 

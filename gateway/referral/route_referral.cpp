@@ -128,9 +128,8 @@ RoutingResult route_referral(storage::WriteTransaction& transaction, const Routi
   for (const LoadedResource& consent : consents) consent_inputs.push_back({consent.key, &consent.root()});
   std::string refused;
   for (const RankedCandidate& ranked : decision.ranked) {
-    const ConsentVerdict verdict = evaluate_disclosure(
-        consent_inputs, &request, DisclosureRecipient{ranked.candidate.organization, ranked.candidate.recipient_kind},
-        now);
+    const ConsentVerdict verdict =
+        evaluate_disclosure(consent_inputs, &request, ranked.candidate.disclosure_recipient(), now);
     if (!verdict.permitted()) {
       if (refused.empty()) refused = ranked.candidate.label() + ": " + verdict.explanation;
       continue;

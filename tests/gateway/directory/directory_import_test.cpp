@@ -128,6 +128,23 @@ TEST_P(DirectoryImport, BadRowsAreReportedAndTheOthersImported) {
   EXPECT_EQ(current("HealthcareService"), 2);
 }
 
+TEST_P(DirectoryImport, RowsOfOneOrganizationMustAgreeOnItsCouncils) {
+  const std::string demo = testing::demo_directory_text();
+  const std::string header = demo.substr(0, demo.find("\r\n") + 2);
+  std::string shakyo_rows;
+  for (std::size_t at = demo.find("\r\nmidori-shakyo,"); at != std::string::npos; at = demo.find("\r\nmidori-shakyo,", at + 2)) {
+    shakyo_rows += demo.substr(at + 2, demo.find("\r\n", at + 2) - at);
+  }
+  const std::string second_row = shakyo_rows.substr(shakyo_rows.find("\r\n") + 2);
+  std::string disagreeing = second_row;
+  disagreeing.replace(disagreeing.rfind(",isolation-council"), 18, ",isolation-council;community-care-meeting");
+  const ImportSummary summary = import(header + shakyo_rows.substr(0, shakyo_rows.size() - second_row.size()) + disagreeing);
+  EXPECT_EQ(summary.imported, 1u);
+  EXPECT_EQ(summary.refused, 1u);
+  EXPECT_NE(report_.str().find("test.csv: row 3, column council_memberships: differs from row 2"), std::string::npos)
+      << report_.str();
+}
+
 TEST_P(DirectoryImport, UnreadableFilesAreRefusedWhole) {
   EXPECT_TRUE(import("").file_refused);
   const ImportSummary no_header = import("organization_id,service_id\r\nx,y\r\n");
@@ -145,6 +162,9 @@ TEST_P(DirectoryImport, TheExportImportsBackWithoutChanges) {
   const ExportSummary exported = export_directory(*database_, csv, problems);
   EXPECT_EQ(exported.rows, 11u);
   EXPECT_EQ(exported.skipped, 0u) << problems.str();
+  // The council column goes out with the organization's memberships.
+  EXPECT_NE(csv.str().find(",council_memberships\r\n"), std::string::npos);
+  EXPECT_NE(csv.str().find(",isolation-council\r\n"), std::string::npos) << csv.str();
   const ImportSummary again = import(csv.str());
   EXPECT_TRUE(again.clean()) << report_.str() << "\n" << csv.str();
   EXPECT_EQ(again.imported, 11u);

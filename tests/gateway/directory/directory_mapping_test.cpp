@@ -223,6 +223,62 @@ TEST(DirectoryMapping, RequiredCellsAndReachRules) {
   EXPECT_EQ(split_list("food； housing、 debt;;"), (std::vector<std::string>{"food", "housing", "debt"}));
 }
 
+TEST(DirectoryMapping, CouncilsAreTheCouncilCodesOfTheDisclosureBasisCodeSystem) {
+  std::ifstream in(std::string(SOCIALRX_SOURCE_DIR) + "/conf/questionnaires/codesystem-disclosure-basis.json");
+  std::stringstream text;
+  text << in.rdbuf();
+  auto document = parse(text.str());
+  std::set<std::pair<std::string, std::string>> published;
+  for (const auto& concept_entry : document.root().find("concept")->items()) {
+    const fhir::json::Value* properties = concept_entry.find("property");
+    if (properties == nullptr) continue;
+    for (const auto& property : properties->items()) {
+      const fhir::json::Value* flag = property.find("valueBoolean");
+      if (property.string_at("code") == "council" && flag != nullptr && flag->as_bool()) {
+        published.emplace(concept_entry.string_at("code"), concept_entry.string_at("display"));
+      }
+    }
+  }
+  std::set<std::pair<std::string, std::string>> ours;
+  for (const Code& code : councils()) ours.emplace(code.code, code.display);
+  EXPECT_EQ(ours, published);
+  EXPECT_EQ(model::kCouncilSystem, "https://socialrx.jp/fhir/CodeSystem/disclosure-basis");
+}
+
+TEST(DirectoryMapping, CouncilMembershipsBecomeOrganizationExtensions) {
+  // The demo's 社会福祉協議会 (rows 7 and 8) is a member of the 孤独・孤立対策地域協議会; no one else is.
+  const auto records = demo_records();
+  const Header header = read_header(records.front());
+  for (std::size_t i = 1; i < records.size(); ++i) {
+    const RowResult result = read_row(header, records[i]);
+    ASSERT_TRUE(result.row);
+    const bool shakyo = result.row->organization_id == "midori-shakyo";
+    EXPECT_EQ(result.row->council_memberships,
+              shakyo ? std::vector<std::string>{"isolation-council"} : std::vector<std::string>{});
+  }
+  const RowResult both = read_variant(7, {{"council_memberships", "isolation-council；community-care-meeting;isolation-council"}});
+  ASSERT_TRUE(both.row);
+  EXPECT_EQ(both.row->council_memberships, (std::vector<std::string>{"isolation-council", "community-care-meeting"}));
+  const RowResources resources = build_resources(*both.row, kIds);
+  expect_valid(resources.organization);
+  EXPECT_NE(resources.organization.find(
+                R"({"url":"https://socialrx.jp/fhir/StructureDefinition/council-membership","valueCoding":{"system":"https://socialrx.jp/fhir/CodeSystem/disclosure-basis","code":"community-care-meeting","display":"地域ケア会議"}})"),
+            std::string::npos)
+      << resources.organization;
+}
+
+TEST(DirectoryMapping, AnUnknownCouncilIsReportedWithItsRowAndColumn) {
+  const RowResult result = read_variant(4, {{"council_memberships", "isolation-council;neighbourhood-watch"}});
+  ASSERT_FALSE(result.row);
+  ASSERT_EQ(result.issues.size(), 1u);
+  EXPECT_EQ(result.issues[0].row, 4u);
+  EXPECT_EQ(result.issues[0].column, "council_memberships");
+  EXPECT_NE(result.issues[0].problem.find("'neighbourhood-watch' is not one of child-welfare-council, isolation-council, "
+                                          "community-care-meeting"),
+            std::string::npos)
+      << result.issues[0].problem;
+}
+
 TEST(DirectoryMapping, HeaderProblems) {
   const auto missing = read_header(read_csv("organization_id,organization_name,extra\n").front());
   EXPECT_FALSE(missing.errors.empty());
