@@ -23,15 +23,35 @@ std::optional<LoadedResource> load(storage::WriteTransaction& transaction, std::
   return LoadedResource{std::string(key), current->version, std::move(*parsed.document)};
 }
 
+std::optional<LoadedResource> load(storage::Connection& connection, std::string_view key) {
+  const std::size_t slash = key.find('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  const storage::SqlValue params[] = {std::string(key.substr(0, slash)), std::string(key.substr(slash + 1))};
+  auto rows = connection.query("SELECT version, body FROM resources WHERE resource_type = ? AND id = ? AND deleted = 0",
+                               params);
+  if (rows.empty()) return std::nullopt;
+  const auto* version = std::get_if<std::int64_t>(&rows.front().at(0));
+  auto* body = std::get_if<std::string>(&rows.front().at(1));
+  if (version == nullptr || body == nullptr) return std::nullopt;
+  fhir::json::ParseResult parsed = fhir::json::parse_owned(std::move(*body));
+  if (!parsed.document) return std::nullopt;
+  return LoadedResource{std::string(key), *version, std::move(*parsed.document)};
+}
+
 std::vector<std::string> find_ids(storage::WriteTransaction& transaction, std::string_view type,
                                   std::string_view query, std::size_t limit) {
+  return find_ids(transaction.connection(), type, query, limit);
+}
+
+std::vector<std::string> find_ids(storage::Connection& connection, std::string_view type, std::string_view query,
+                                  std::size_t limit) {
   std::string problem;
   const auto criteria = rest::parse_conditional(type, query, problem);
   if (!criteria) {
     throw std::logic_error("referral workflow: unusable search " + std::string(type) + "?" +
                            std::string(query) + ": " + problem);
   }
-  return search::find_matching_ids(transaction.connection(), criteria->request, limit);
+  return search::find_matching_ids(connection, criteria->request, limit);
 }
 
 storage::StoredResource write_platform_resource(storage::WriteTransaction& transaction,
@@ -59,8 +79,12 @@ storage::StoredResource write_platform_resource(storage::WriteTransaction& trans
 }
 
 std::string resolve_organization(storage::WriteTransaction& transaction, std::string_view configured) {
+  return resolve_organization(transaction.connection(), configured);
+}
+
+std::string resolve_organization(storage::Connection& connection, std::string_view configured) {
   if (configured.empty() || configured.starts_with("Organization/")) return std::string(configured);
-  const auto ids = find_ids(transaction, "Organization", "identifier=" + std::string(configured), 2);
+  const auto ids = find_ids(connection, "Organization", "identifier=" + std::string(configured), 2);
   return ids.size() == 1 ? "Organization/" + ids.front() : std::string();
 }
 

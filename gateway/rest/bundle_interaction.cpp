@@ -16,6 +16,7 @@
 #include "gateway/rest/bundle_writer.hpp"
 #include "gateway/rest/conditional.hpp"
 #include "gateway/rest/exchange.hpp"
+#include "gateway/rest/recipient_reads.hpp"
 #include "gateway/rest/reference_rewriter.hpp"
 #include "gateway/rest/resource_body.hpp"
 #include "gateway/rest/resource_stamp.hpp"
@@ -309,6 +310,14 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
   const Value* entries = state->document.root().find("entry");
   const auto items = entries != nullptr ? entries->items() : std::span<const Value>();
   fhir::Issues plan_problems;
+  // A referral recipient reads SDH resources one by one (GET Type/id, audited per read), not
+  // inside a Bundle: such GET entries are refused for every id alike, which reveals nothing.
+  std::optional<bool> gated_client;
+  const auto gated_read = [&](const EntryPlan& plan) {
+    if (plan.method != "GET" || !referral::is_gated_type(plan.type)) return false;
+    if (!gated_client) gated_client = read_gate_for(services, *exchange).has_value();
+    return *gated_client;
+  };
   for (std::size_t i = 0; i < items.size(); ++i) {
     EntryPlan plan;
     std::string problem = plan_entry(items[i], i, plan);
@@ -338,6 +347,17 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
       }
       plan.outcome.emplace();
       plan.outcome->error(fhir::IssueType::forbidden, path, "not allowed by the client's scopes");
+      plan.status = status_line(Status::forbidden);
+    } else if (gated_read(plan)) {
+      const std::string path = "Bundle.entry[" + std::to_string(i) + "]";
+      const std::string why = "a referral recipient reads " + plan.type + " with GET " + plan.type +
+                              "/{id} or a search, not inside a Bundle";
+      if (state->transaction) {
+        exchange->reply(error_response(exchange->request, Status::forbidden, fhir::IssueType::forbidden, why, path));
+        return;
+      }
+      plan.outcome.emplace();
+      plan.outcome->error(fhir::IssueType::forbidden, path, why);
       plan.status = status_line(Status::forbidden);
     }
     if (!plan.full_url.empty() && (plan.method == "POST" || plan.method == "PUT")) {

@@ -9,19 +9,21 @@
 #include "fhir/validator.hpp"
 #include "gateway/assessment/response_processor.hpp"
 #include "gateway/rest/exchange.hpp"
+#include "gateway/rest/recipient_reads.hpp"
 #include "gateway/rest/responses.hpp"
 
 namespace socialrx::gateway::rest {
 namespace {
 
 void extract_and_reply(ApiServices& services, const ExchangePtr& exchange,
-                       const fhir::json::Value& response) {
+                       const fhir::json::Value& response, DisclosedReads reads = DisclosedReads(nullptr)) {
   fhir::Issues issues = fhir::validate_resource(response);
   if (!issues.has_errors()) {
     assessment::ProcessedResponse processed = assessment::process_response(
         *services.questionnaires, response, assessment::Extraction::always);
     if (!processed.issues.has_errors() && !processed.extraction_bundle.empty()) {
-      exchange->reply(json_response(exchange->request, Status::ok, std::move(processed.extraction_bundle)));
+      reply_recorded(services, exchange, "operation", std::move(reads),
+                     json_response(exchange->request, Status::ok, std::move(processed.extraction_bundle)));
       return;
     }
     issues = std::move(processed.issues);
@@ -38,7 +40,16 @@ void handle_extract(ApiServices& services, const ExchangePtr& exchange) {
     return;
   }
   if (!exchange->route.id.empty()) {
-    const auto stored = services.store.read(exchange->route.type, exchange->route.id);
+    const auto gate = read_gate_for(services, *exchange);
+    auto stored = services.store.read(exchange->route.type, exchange->route.id);
+    fhir::json::ParseResult parsed;
+    if (stored && !stored->deleted) parsed = fhir::json::parse(stored->body);
+    // A response the recipient may not see is answered like one that does not exist.
+    if (gate && stored &&
+        gate->access(exchange->route.type, exchange->route.id, parsed.document ? &parsed.document->root() : nullptr) ==
+            referral::RecipientView::Access::hidden) {
+      stored.reset();
+    }
     if (!stored || stored->deleted) {
       exchange->reply(error_response(exchange->request, stored ? Status::gone : Status::not_found,
                                      stored ? fhir::IssueType::deleted : fhir::IssueType::not_found,
@@ -46,13 +57,14 @@ void handle_extract(ApiServices& services, const ExchangePtr& exchange) {
                                          (stored ? " was deleted" : " does not exist")));
       return;
     }
-    fhir::json::ParseResult parsed = fhir::json::parse(stored->body);
     if (!parsed.document) {
       exchange->reply(error_response(exchange->request, Status::internal_server_error,
                                      fhir::IssueType::exception, "the stored response cannot be read"));
       return;
     }
-    extract_and_reply(services, exchange, parsed.document->root());
+    DisclosedReads reads(gate ? &*gate : nullptr);
+    reads.add(exchange->route.type, exchange->route.id);
+    extract_and_reply(services, exchange, parsed.document->root(), std::move(reads));
     return;
   }
   if (exchange->request.method() != boost::beast::http::verb::post) {

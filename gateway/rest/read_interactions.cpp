@@ -5,6 +5,7 @@
 #include "fhir/date_time.hpp"
 #include "gateway/rest/bundle_writer.hpp"
 #include "gateway/rest/exchange.hpp"
+#include "gateway/rest/recipient_reads.hpp"
 
 namespace socialrx::gateway::rest {
 namespace {
@@ -24,6 +25,13 @@ http::Response gone(const http::Request& request, const storage::StoredResource&
   return response;
 }
 
+// The read gate's view of one stored version (its body, when it has one).
+referral::RecipientView::Access access_to(const referral::RecipientView& view, const storage::StoredResource& version) {
+  std::optional<fhir::json::Document> body;
+  if (!version.deleted && !version.body.empty()) body = std::move(fhir::json::parse(version.body).document);
+  return view.access(version.type, version.id, body ? &body->root() : nullptr);
+}
+
 std::string history_method(const storage::StoredResource& version) {
   if (version.deleted) return "DELETE";
   return version.version == 1 ? "POST" : "PUT";
@@ -33,30 +41,39 @@ std::string history_method(const storage::StoredResource& version) {
 
 void handle_read(ApiServices& services, const ExchangePtr& exchange) {
   const Route& route = exchange->route;
+  const auto gate = referral::is_gated_type(route.type) ? read_gate_for(services, *exchange) : std::nullopt;
   const auto resource = services.store.read(route.type, route.id);
-  if (!resource) {
+  // A resource the recipient may not see is answered like one that does not exist.
+  if (!resource || (gate && access_to(*gate, *resource) == referral::RecipientView::Access::hidden)) {
     exchange->reply(error_response(exchange->request, Status::not_found, fhir::IssueType::not_found,
                                    route.type + "/" + route.id + " is not known"));
   } else if (resource->deleted) {
     exchange->reply(gone(exchange->request, *resource));
   } else {
-    exchange->reply(resource_response(exchange->request, Status::ok, *resource, exchange->base_url,
-                                      false, ReturnPreference::representation));
+    DisclosedReads reads(gate ? &*gate : nullptr);
+    reads.add(route.type, route.id);
+    reply_recorded(services, exchange, "read", std::move(reads),
+                   resource_response(exchange->request, Status::ok, *resource, exchange->base_url, false,
+                                     ReturnPreference::representation));
   }
 }
 
 void handle_vread(ApiServices& services, const ExchangePtr& exchange) {
   const Route& route = exchange->route;
   const auto version = parse_number(route.version);
+  const auto gate = referral::is_gated_type(route.type) ? read_gate_for(services, *exchange) : std::nullopt;
   const auto resource = version ? services.store.vread(route.type, route.id, *version) : std::nullopt;
-  if (!resource) {
+  if (!resource || (gate && access_to(*gate, *resource) == referral::RecipientView::Access::hidden)) {
     exchange->reply(error_response(exchange->request, Status::not_found, fhir::IssueType::not_found,
                                    route.type + "/" + route.id + " has no version " + route.version));
   } else if (resource->deleted) {
     exchange->reply(gone(exchange->request, *resource));
   } else {
-    exchange->reply(resource_response(exchange->request, Status::ok, *resource, exchange->base_url,
-                                      false, ReturnPreference::representation));
+    DisclosedReads reads(gate ? &*gate : nullptr);
+    reads.add(route.type, route.id);
+    reply_recorded(services, exchange, "vread", std::move(reads),
+                   resource_response(exchange->request, Status::ok, *resource, exchange->base_url, false,
+                                     ReturnPreference::representation));
   }
 }
 
@@ -86,10 +103,17 @@ void handle_history(ApiServices& services, const ExchangePtr& exchange) {
       query.before_seq = parse_number(param.value);
     }
   }
-  if (!route.id.empty() && !services.store.read(route.type, route.id)) {
-    exchange->reply(error_response(exchange->request, Status::not_found, fhir::IssueType::not_found,
-                                   route.type + "/" + route.id + " is not known"));
-    return;
+  // Type and system history of a gated client leave out what it may not see; the history of one
+  // such resource is unknown to it.
+  const bool may_gate = route.type.empty() || referral::is_gated_type(route.type);
+  const auto gate = may_gate ? read_gate_for(services, *exchange) : std::nullopt;
+  if (!route.id.empty()) {
+    const auto current = services.store.read(route.type, route.id);
+    if (!current || (gate && access_to(*gate, *current) == referral::RecipientView::Access::hidden)) {
+      exchange->reply(error_response(exchange->request, Status::not_found, fhir::IssueType::not_found,
+                                     route.type + "/" + route.id + " is not known"));
+      return;
+    }
   }
   const std::size_t wanted = query.count;
   query.count = wanted + 1;  // one more tells whether there is a next page
@@ -108,7 +132,10 @@ void handle_history(ApiServices& services, const ExchangePtr& exchange) {
     if (query.since_ms) next += "&_since=" + fhir::format_instant(*query.since_ms);
     bundle.link("next", next);
   }
+  DisclosedReads reads(gate ? &*gate : nullptr);
   for (const storage::StoredResource& version : versions) {
+    if (gate && route.id.empty() && access_to(*gate, version) == referral::RecipientView::Access::hidden) continue;
+    reads.add(version.type, version.id);
     BundleWriter::Entry entry;
     entry.full_url = exchange->base_url + "/" + version.type + "/" + version.id;
     entry.resource = version.deleted ? std::string_view() : std::string_view(version.body);
@@ -119,7 +146,9 @@ void handle_history(ApiServices& services, const ExchangePtr& exchange) {
     entry.response_last_modified = fhir::format_instant(version.last_updated_ms);
     bundle.entry(entry);
   }
-  exchange->reply(json_response(exchange->request, Status::ok, bundle.finish()));
+  const char* interaction = !route.id.empty() ? "history-instance" : route.type.empty() ? "history-system" : "history-type";
+  reply_recorded(services, exchange, interaction, std::move(reads),
+                 json_response(exchange->request, Status::ok, bundle.finish()));
 }
 
 }  // namespace socialrx::gateway::rest

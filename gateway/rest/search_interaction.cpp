@@ -6,6 +6,7 @@
 
 #include "gateway/rest/bundle_writer.hpp"
 #include "gateway/rest/exchange.hpp"
+#include "gateway/rest/recipient_reads.hpp"
 #include "gateway/search/search_executor.hpp"
 #include "gateway/search/search_request.hpp"
 
@@ -44,8 +45,14 @@ void handle_search(ApiServices& services, const ExchangePtr& exchange) {
     return;
   }
 
+  // The read gate: a referral recipient finds only what it may see (in SQL, so that totals and
+  // pages agree); included resources are filtered below.
+  const bool may_gate = referral::is_gated_type(type) || !request.includes.empty() || !request.revincludes.empty();
+  std::optional<referral::RecipientView> gate;
   search::SearchPage page;
   try {
+    if (may_gate) gate = read_gate_for(services, *exchange);
+    if (gate && referral::is_gated_type(type)) request.visible_only = gate->visible_only(type);
     auto connection = services.database.reader();
     page = search::execute_search(*connection, request);
   } catch (const storage::DatabaseError& failure) {
@@ -73,8 +80,20 @@ void handle_search(ApiServices& services, const ExchangePtr& exchange) {
     entry.search_mode = mode;
     bundle.entry(entry);
   };
-  for (const storage::StoredResource& match : page.matches) add(match, "match");
-  for (const storage::StoredResource& included : page.included) add(included, "include");
+  DisclosedReads reads(gate ? &*gate : nullptr);
+  for (const storage::StoredResource& match : page.matches) {
+    reads.add(match.type, match.id);
+    add(match, "match");
+  }
+  for (const storage::StoredResource& included : page.included) {
+    if (gate && referral::is_gated_type(included.type)) {
+      const auto body = fhir::json::parse(included.body);
+      const fhir::json::Value* root = body.document ? &body.document->root() : nullptr;
+      if (gate->access(included.type, included.id, root) == referral::RecipientView::Access::hidden) continue;
+    }
+    reads.add(included.type, included.id);
+    add(included, "include");
+  }
   if (!request.ignored.empty()) {
     fhir::Issues issues;
     for (const std::string& name : request.ignored) {
@@ -88,7 +107,8 @@ void handle_search(ApiServices& services, const ExchangePtr& exchange) {
     entry.search_mode = "outcome";
     bundle.entry(entry);
   }
-  exchange->reply(json_response(exchange->request, Status::ok, bundle.finish()));
+  reply_recorded(services, exchange, "search-type", std::move(reads),
+                 json_response(exchange->request, Status::ok, bundle.finish()));
 }
 
 }  // namespace socialrx::gateway::rest

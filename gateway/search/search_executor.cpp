@@ -65,6 +65,24 @@ class WhereBuilder {
     params_.insert(params_.end(), values.begin(), values.end());
   }
 
+  void add(const VisibleOnly& visible) {
+    std::string any = "1 = 0";
+    if (!visible.ids.empty()) {
+      any = "r.id IN (";
+      for (std::size_t i = 0; i < visible.ids.size(); ++i) {
+        any += i == 0 ? "?" : ", ?";
+        params_.emplace_back(visible.ids[i]);
+      }
+      any += ")";
+    }
+    if (!visible.param.empty()) {
+      any += " OR r.id IN (SELECT s.resource_id FROM search_index s WHERE s.resource_type = ?"
+             " AND s.param = ? AND s.value = ?)";
+      params_.insert(params_.end(), {type_, visible.param, visible.value});
+    }
+    sql_ += " AND (" + any + ")";
+  }
+
   const std::string& sql() const { return sql_; }
 
  private:
@@ -243,6 +261,7 @@ SearchPage execute_search(storage::Connection& connection, const SearchRequest& 
   std::vector<SqlValue> params;
   WhereBuilder where(request.type, params);
   for (const Criterion& criterion : request.criteria) where.add(criterion);
+  if (request.visible_only) where.add(*request.visible_only);
   where.add_raw("r.seq <= ?", {page.snapshot});
 
   if (request.summary_count) {

@@ -18,6 +18,7 @@ constexpr SearchParameter kParameters[] = {
     {"Patient", "birthdate", ParamKind::date, "birthDate", "", "http://hl7.org/fhir/SearchParameter/individual-birthdate"},
     {"Patient", "gender", ParamKind::token, "gender", "", "http://hl7.org/fhir/SearchParameter/individual-gender"},
     {"Patient", "address-postalcode", ParamKind::string, "address.postalCode", "", "http://hl7.org/fhir/SearchParameter/individual-address-postalcode"},
+    {"Patient", "organization", ParamKind::reference, "managingOrganization", "", "http://hl7.org/fhir/SearchParameter/Patient-organization"},
     {"Practitioner", "identifier", ParamKind::token, "identifier", "", "http://hl7.org/fhir/SearchParameter/Practitioner-identifier"},
     {"Practitioner", "name", ParamKind::string, "name", "", "http://hl7.org/fhir/SearchParameter/Practitioner-name"},
     {"PractitionerRole", "organization", ParamKind::reference, "organization", "", "http://hl7.org/fhir/SearchParameter/PractitionerRole-organization"},
@@ -61,6 +62,7 @@ constexpr SearchParameter kParameters[] = {
     {"Observation", "status", ParamKind::token, "status", "", "http://hl7.org/fhir/SearchParameter/Observation-status"},
     {"Observation", "derived-from", ParamKind::reference, "derivedFrom", "", "http://hl7.org/fhir/SearchParameter/Observation-derived-from"},
     {"Observation", "date", ParamKind::date, "effective[x]", "", "http://hl7.org/fhir/SearchParameter/clinical-date"},
+    {"Observation", "performer", ParamKind::reference, "performer", "", "http://hl7.org/fhir/SearchParameter/Observation-performer"},
     {"Condition", "identifier", ParamKind::token, "identifier", "", "http://hl7.org/fhir/SearchParameter/clinical-identifier"},
     {"Condition", "subject", ParamKind::reference, "subject", "", "http://hl7.org/fhir/SearchParameter/Condition-subject"},
     {"Condition", "patient", ParamKind::reference, "subject", "Patient", "http://hl7.org/fhir/SearchParameter/clinical-patient"},
@@ -68,6 +70,7 @@ constexpr SearchParameter kParameters[] = {
     {"Condition", "category", ParamKind::token, "category", "", "http://hl7.org/fhir/SearchParameter/Condition-category"},
     {"Condition", "clinical-status", ParamKind::token, "clinicalStatus", "", "http://hl7.org/fhir/SearchParameter/Condition-clinical-status"},
     {"Condition", "verification-status", ParamKind::token, "verificationStatus", "", "http://hl7.org/fhir/SearchParameter/Condition-verification-status"},
+    {"Condition", "asserter", ParamKind::reference, "asserter", "", "http://hl7.org/fhir/SearchParameter/Condition-asserter"},
     {"Goal", "subject", ParamKind::reference, "subject", "", "http://hl7.org/fhir/SearchParameter/Goal-subject"},
     {"Goal", "patient", ParamKind::reference, "subject", "Patient", "http://hl7.org/fhir/SearchParameter/clinical-patient"},
     {"Goal", "lifecycle-status", ParamKind::token, "lifecycleStatus", "", "http://hl7.org/fhir/SearchParameter/Goal-lifecycle-status"},
@@ -112,6 +115,9 @@ constexpr SearchParameter kParameters[] = {
     {"AuditEvent", "date", ParamKind::date, "recorded", "", "http://hl7.org/fhir/SearchParameter/AuditEvent-date"},
     {"AuditEvent", "entity", ParamKind::reference, "entity.what", "", "http://hl7.org/fhir/SearchParameter/AuditEvent-entity"},
     {"AuditEvent", "agent", ParamKind::reference, "agent.who", "", "http://hl7.org/fhir/SearchParameter/AuditEvent-agent"},
+    // The read gate (gateway/referral/read_gate.hpp) finds the disclosure records (DICOM 110106
+    // Export) among the access records of the same organization by it.
+    {"AuditEvent", "type", ParamKind::token, "type", "", "http://hl7.org/fhir/SearchParameter/AuditEvent-type"},
     {"Provenance", "target", ParamKind::reference, "target", "", "http://hl7.org/fhir/SearchParameter/Provenance-target"},
     {"Subscription", "status", ParamKind::token, "status", "", "http://hl7.org/fhir/SearchParameter/Subscription-status"},
     {"MeasureReport", "subject", ParamKind::reference, "subject", "", "http://hl7.org/fhir/SearchParameter/MeasureReport-subject"},

@@ -38,6 +38,15 @@ struct PageCursor {
   std::int64_t seq;
 };
 
+// Set by the REST layer, never parsed from the URL: only resources whose id is listed, or whose
+// reference parameter `param` points to `value`, can match (the read gate of a referral
+// recipient, gateway/referral/read_gate.hpp). In SQL, so counts and pages agree with what is shown.
+struct VisibleOnly {
+  std::vector<std::string> ids;
+  std::string param;  // empty: the ids alone
+  std::string value;  // "Organization/<id>"
+};
+
 struct SearchRequest {
   std::string type;
   std::vector<Criterion> criteria;
@@ -48,6 +57,7 @@ struct SearchRequest {
   std::vector<Include> revincludes;
   std::optional<PageCursor> after;     // _cursor: continue after this row
   std::optional<std::int64_t> snapshot;  // _snapshot: only versions written up to this seq
+  std::optional<VisibleOnly> visible_only;
   std::vector<std::string> ignored;    // unknown or unsupported parameters
   fhir::Issues problems;               // malformed values: the search is refused (400)
 };
