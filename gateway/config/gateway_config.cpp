@@ -72,6 +72,23 @@ class ObjectReader {
   std::string path_;
 };
 
+// {"certificate_chain": PEM, "private_key": PEM, "client_ca": PEM (optional)}: the HTTP server's
+// and each MLLP channel's TLS.
+http::TlsOptions read_tls(const ObjectReader& reader, const Member& member, const std::string& path) {
+  http::TlsOptions tls;
+  reader.nested(path).read(member.value, {
+      {"certificate_chain", [&](const Member& c, const std::string& q) {
+         tls.certificate_chain_file = reader.string(c, q);
+       }},
+      {"private_key", [&](const Member& c, const std::string& q) { tls.private_key_file = reader.string(c, q); }},
+      {"client_ca", [&](const Member& c, const std::string& q) { tls.client_ca_file = reader.string(c, q); }},
+  });
+  if (tls.certificate_chain_file.empty() || tls.private_key_file.empty()) {
+    reader.fail(&member, path, "needs certificate_chain and private_key");
+  }
+  return tls;
+}
+
 void read_http(const ObjectReader& reader, const Member& http, GatewayConfig& config) {
   auto& options = config.http;
   reader.read(http.value, {
@@ -100,24 +117,7 @@ void read_http(const ObjectReader& reader, const Member& http, GatewayConfig& co
       {"max_connections", [&](const Member& m, const std::string& p) {
          options.max_connections = static_cast<std::size_t>(reader.integer(m, p, 1, 100'000));
        }},
-      {"tls", [&](const Member& m, const std::string& p) {
-         http::TlsOptions tls;
-         reader.nested(p).read(m.value, {
-             {"certificate_chain", [&](const Member& c, const std::string& q) {
-                tls.certificate_chain_file = reader.string(c, q);
-              }},
-             {"private_key", [&](const Member& c, const std::string& q) {
-                tls.private_key_file = reader.string(c, q);
-              }},
-             {"client_ca", [&](const Member& c, const std::string& q) {
-                tls.client_ca_file = reader.string(c, q);
-              }},
-         });
-         if (tls.certificate_chain_file.empty() || tls.private_key_file.empty()) {
-           reader.fail(&m, p, "needs certificate_chain and private_key");
-         }
-         options.tls = tls;
-       }},
+      {"tls", [&](const Member& m, const std::string& p) { options.tls = read_tls(reader, m, p); }},
   });
 }
 
@@ -267,7 +267,8 @@ bool is_name(const std::string& name) {
          name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_-") == std::string::npos;
 }
 
-// ingest.channels[i].source: exactly one of {"mllp": "HOST:PORT"}, {"http": true},
+// ingest.channels[i].source: exactly one of {"mllp": "HOST:PORT"} (with optional "tls",
+// "max_frame_bytes", "idle_timeout_ms", "max_connections"), {"http": true},
 // {"directory": "PATH", "poll_ms": N}.
 void read_channel_source(const ObjectReader& reader, const Member& member, const std::string& path,
                          ingest::ChannelSource& source) {
@@ -300,8 +301,23 @@ void read_channel_source(const ObjectReader& reader, const Member& member, const
       {"poll_ms", [&](const Member& m, const std::string& p) {
          source.poll_interval = std::chrono::milliseconds(reader.integer(m, p, 10, 3'600'000));
        }},
+      {"tls", [&](const Member& m, const std::string& p) { source.mllp_tls = read_tls(reader, m, p); }},
+      {"max_frame_bytes", [&](const Member& m, const std::string& p) {
+         source.mllp_max_frame_size = static_cast<std::size_t>(reader.integer(m, p, 1024, 64 << 20));
+       }},
+      {"idle_timeout_ms", [&](const Member& m, const std::string& p) {
+         source.mllp_idle_timeout = std::chrono::milliseconds(reader.integer(m, p, 100, 86'400'000));
+       }},
+      {"max_connections", [&](const Member& m, const std::string& p) {
+         source.mllp_max_connections = static_cast<std::size_t>(reader.integer(m, p, 1, 100'000));
+       }},
   });
   if (kinds != 1) reader.fail(&member, path, "needs exactly one of \"mllp\", \"http\" or \"directory\"");
+  const bool listener_settings = source.mllp_tls || source.mllp_max_frame_size || source.mllp_idle_timeout ||
+                                 source.mllp_max_connections;
+  if (listener_settings && source.kind != ingest::ChannelSource::Kind::mllp) {
+    reader.fail(&member, path, "tls, max_frame_bytes, idle_timeout_ms and max_connections are for an \"mllp\" source");
+  }
 }
 
 void read_channel_destinations(const ObjectReader& reader, const Member& member, const std::string& path,

@@ -5,8 +5,11 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "gateway/http/server.hpp"  // TlsOptions
 
 namespace socialrx::gateway::ingest {
 
@@ -14,6 +17,12 @@ struct ChannelSource {
   enum class Kind { mllp, http, directory };
   Kind kind = Kind::http;
   std::string mllp_listen;        // mllp: "HOST:PORT" (the MLLP listener is wired by serve)
+  // mllp: TLS 1.2+ for this listener (with a client CA, a sender must present a certificate it
+  // signed), and its limits; unset limits are serve's defaults (MllpSourceOptions).
+  std::optional<http::TlsOptions> mllp_tls;
+  std::optional<std::size_t> mllp_max_frame_size;
+  std::optional<std::chrono::milliseconds> mllp_idle_timeout;
+  std::optional<std::size_t> mllp_max_connections;
   std::string directory;          // directory: the folder watched (absolute)
   std::chrono::milliseconds poll_interval{1'000};  // directory: how often it is looked at
 };

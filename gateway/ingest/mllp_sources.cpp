@@ -56,10 +56,12 @@ MllpSources::MllpSources(IngestPipeline& pipeline, MllpSourceOptions options) {
     mllp::MllpServerOptions server_options;
     config::parse_listen_address(channel.options.source.mllp_listen, "ingest.channels." + name + ".source.mllp",
                                  server_options.host, server_options.port);
-    server_options.max_frame_size = options.max_frame_size;
-    server_options.idle_timeout = options.idle_timeout;
-    server_options.max_connections = options.max_connections;
+    const ChannelSource& settings = channel.options.source;
+    server_options.max_frame_size = settings.mllp_max_frame_size.value_or(options.max_frame_size);
+    server_options.idle_timeout = settings.mllp_idle_timeout.value_or(options.idle_timeout);
+    server_options.max_connections = settings.mllp_max_connections.value_or(options.max_connections);
     server_options.threads = options.threads;
+    server_options.tls = settings.mllp_tls;
     auto source = std::make_unique<Source>(pipeline, name, server_options.host);
     try {
       source->server = std::make_unique<mllp::MllpServer>(server_options, source->handler);

@@ -249,6 +249,23 @@ TEST_F(IngestBinaryTest, ChannelAndPluginProblemsStopTheStart) {
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_NE(result.err.find("needs exactly one of"), std::string::npos) << result.err;
 
+  // Listener settings belong to an MLLP source; TLS needs a certificate and its key.
+  std::ofstream(config) << R"({"ingest": {"channels": [{"name": "a", "source": {"http": true, "max_frame_bytes": 65536},
+                                "plugin": "test_fixture", "destinations": ["store"]}]}})";
+  result = serve();
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("ingest.channels[0].source: tls, max_frame_bytes, idle_timeout_ms and max_connections "
+                            "are for an \"mllp\" source"),
+            std::string::npos)
+      << result.err;
+  std::ofstream(config) << R"({"ingest": {"channels": [{"name": "a", "source": {"mllp": "127.0.0.1:0",
+                                "tls": {"certificate_chain": "server.pem"}},
+                                "plugin": "test_fixture", "destinations": ["store"]}]}})";
+  result = serve();
+  EXPECT_EQ(result.exit_code, 1);
+  EXPECT_NE(result.err.find("ingest.channels[0].source.tls: needs certificate_chain and private_key"), std::string::npos)
+      << result.err;
+
   std::ofstream(config) << R"({"ingest": {"plugins_dir": ")" << SOCIALRX_TEST_PLUGINS_DIR
                         << R"(", "channels": [{"name": "a", "source": {"http": true}, "plugin": "test_wrong_api",
                                "destinations": ["store"]}]}})";
