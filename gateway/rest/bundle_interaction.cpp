@@ -310,11 +310,13 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
   const Value* entries = state->document.root().find("entry");
   const auto items = entries != nullptr ? entries->items() : std::span<const Value>();
   fhir::Issues plan_problems;
-  // A referral recipient reads SDH resources one by one (GET Type/id, audited per read), not
-  // inside a Bundle: such GET entries are refused for every id alike, which reveals nothing.
+  // A referral recipient reads SDH resources one by one (GET Type/id, audited per read) and
+  // changes only its own by id (refuse_recipient_write), not inside a Bundle: such entries other
+  // than a plain POST are refused for every id alike, which reveals nothing.
   std::optional<bool> gated_client;
-  const auto gated_read = [&](const EntryPlan& plan) {
-    if (plan.method != "GET" || !referral::is_gated_type(plan.type)) return false;
+  const auto gated_entry = [&](const EntryPlan& plan) {
+    const bool plain_post = plan.method == "POST" && !plan.if_none_exist;
+    if (plain_post || !referral::is_gated_type(plan.type)) return false;
     if (!gated_client) gated_client = read_gate_for(services, *exchange).has_value();
     return *gated_client;
   };
@@ -348,10 +350,10 @@ void handle_bundle(ApiServices& services, const ExchangePtr& exchange) {
       plan.outcome.emplace();
       plan.outcome->error(fhir::IssueType::forbidden, path, "not allowed by the client's scopes");
       plan.status = status_line(Status::forbidden);
-    } else if (gated_read(plan)) {
+    } else if (gated_entry(plan)) {
       const std::string path = "Bundle.entry[" + std::to_string(i) + "]";
       const std::string why = "a referral recipient reads " + plan.type + " with GET " + plan.type +
-                              "/{id} or a search, not inside a Bundle";
+                              "/{id} or a search and changes its own by id, not inside a Bundle";
       if (state->transaction) {
         exchange->reply(error_response(exchange->request, Status::forbidden, fhir::IssueType::forbidden, why, path));
         return;

@@ -25,13 +25,6 @@ http::Response gone(const http::Request& request, const storage::StoredResource&
   return response;
 }
 
-// The read gate's view of one stored version (its body, when it has one).
-referral::RecipientView::Access access_to(const referral::RecipientView& view, const storage::StoredResource& version) {
-  std::optional<fhir::json::Document> body;
-  if (!version.deleted && !version.body.empty()) body = std::move(fhir::json::parse(version.body).document);
-  return view.access(version.type, version.id, body ? &body->root() : nullptr);
-}
-
 std::string history_method(const storage::StoredResource& version) {
   if (version.deleted) return "DELETE";
   return version.version == 1 ? "POST" : "PUT";

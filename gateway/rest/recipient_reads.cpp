@@ -15,6 +15,35 @@ std::optional<referral::RecipientView> read_gate_for(ApiServices& services, cons
   return referral::recipient_view(*connection, exchange.principal.organization, referral::now_ms());
 }
 
+referral::RecipientView::Access access_to(const referral::RecipientView& view, const storage::StoredResource& version) {
+  std::optional<fhir::json::Document> body;
+  if (!version.deleted && !version.body.empty()) body = std::move(fhir::json::parse(version.body).document);
+  return view.access(version.type, version.id, body ? &body->root() : nullptr);
+}
+
+std::optional<http::Response> refuse_recipient_write(ApiServices& services, const Exchange& exchange,
+                                                     bool conditional) {
+  const Route& route = exchange.route;
+  if (!referral::is_gated_type(route.type)) return std::nullopt;
+  const auto gate = read_gate_for(services, exchange);
+  if (!gate) return std::nullopt;
+  if (conditional) {
+    return error_response(exchange.request, Status::forbidden, fhir::IssueType::forbidden,
+                          "a referral recipient's client writes " + route.type +
+                              " by POST or by id, not with search criteria");
+  }
+  if (route.id.empty()) return std::nullopt;  // POST Type: a new resource of its own
+  const auto current = services.store.read(route.type, route.id);
+  const auto access = current && !current->deleted ? access_to(*gate, *current) : referral::RecipientView::Access::hidden;
+  if (access == referral::RecipientView::Access::own) return std::nullopt;
+  if (access == referral::RecipientView::Access::disclosed) {
+    return error_response(exchange.request, Status::forbidden, fhir::IssueType::forbidden,
+                          route.type + "/" + route.id + " was disclosed to be read, not changed");
+  }
+  return error_response(exchange.request, Status::not_found, fhir::IssueType::not_found,
+                        route.type + "/" + route.id + " is not known");
+}
+
 void DisclosedReads::add(std::string_view type, std::string_view id) {
   if (view_ == nullptr || !referral::is_gated_type(type)) return;
   const std::string key = std::string(type) + "/" + std::string(id);

@@ -19,6 +19,17 @@ namespace socialrx::gateway::rest {
 // organization costs nothing (no query).
 std::optional<referral::RecipientView> read_gate_for(ApiServices& services, const Exchange& exchange);
 
+// The read gate's view of one stored version (its body, when it has one).
+referral::RecipientView::Access access_to(const referral::RecipientView& view, const storage::StoredResource& version);
+
+// Writes by a gated client to a gated type (the same gate): it may create (POST), and update or
+// delete by id only what is its own. A resource it may not see is 404 like an unknown id, and so
+// is an id that does not exist (update-as-create would tell the two apart); one disclosed to it
+// is 403 (read, not change); conditional create and update are 403 for every criteria alike
+// (their outcome would say whether a match exists). nullopt: the write may go on.
+std::optional<http::Response> refuse_recipient_write(ApiServices& services, const Exchange& exchange,
+                                                     bool conditional);
+
 // The disclosed resources a response returns, collected while it is built.
 class DisclosedReads {
  public:

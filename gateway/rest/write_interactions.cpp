@@ -4,6 +4,7 @@
 #include <charconv>
 
 #include "gateway/rest/conditional.hpp"
+#include "gateway/rest/recipient_reads.hpp"
 #include "gateway/rest/exchange.hpp"
 #include "gateway/rest/resource_body.hpp"
 #include "gateway/rest/resource_stamp.hpp"
@@ -45,6 +46,11 @@ struct WriteState {
 }  // namespace
 
 void handle_create(ApiServices& services, const ExchangePtr& exchange) {
+  const bool if_none_exist = exchange->request.find("If-None-Exist") != exchange->request.end();
+  if (auto refused = refuse_recipient_write(services, *exchange, if_none_exist)) {
+    exchange->reply(std::move(*refused));
+    return;
+  }
   ResourceBody body = read_resource_body(exchange->request, exchange->route.type);
   if (body.error) {
     exchange->reply(std::move(*body.error));
@@ -107,6 +113,10 @@ void handle_create(ApiServices& services, const ExchangePtr& exchange) {
 // PUT Type/id, or PUT Type?criteria (conditional update: the one match is updated, none means a
 // create, several are 412; race-free through the same claim as If-None-Exist).
 void handle_update(ApiServices& services, const ExchangePtr& exchange) {
+  if (auto refused = refuse_recipient_write(services, *exchange, exchange->route.id.empty())) {
+    exchange->reply(std::move(*refused));
+    return;
+  }
   ResourceBody body = read_resource_body(exchange->request, exchange->route.type);
   if (body.error) {
     exchange->reply(std::move(*body.error));
@@ -190,6 +200,10 @@ void handle_update(ApiServices& services, const ExchangePtr& exchange) {
 }
 
 void handle_delete(ApiServices& services, const ExchangePtr& exchange) {
+  if (auto refused = refuse_recipient_write(services, *exchange, false)) {
+    exchange->reply(std::move(*refused));
+    return;
+  }
   const std::string type = exchange->route.type;
   const std::string id = exchange->route.id;
   auto deleted = std::make_shared<std::optional<storage::StoredResource>>();

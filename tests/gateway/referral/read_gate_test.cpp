@@ -232,6 +232,60 @@ TEST_P(ReadGate, ARecipientKeepsReadingWhatItWroteItself) {
   EXPECT_EQ(read_records(center).find(key), std::string::npos) << "its own data is no disclosure";
 }
 
+TEST_P(ReadGate, ARecipientChangesOnlyItsOwnSdhInformation) {
+  const Person disclosed = person(kChuo);
+  const Person elsewhere = person(kMinami);
+  refer(disclosed);
+  const std::string center = organization_id("midori-houkatsu-chuo");
+  auto editor = chuo_editor();  // update and delete scopes: only the gate stands in the way
+  const auto body_of = [&](FhirClient& client, const std::string& key) {
+    return fhir::json::serialize(read(client, key).root());
+  };
+  auto everyone = admin();
+  const std::string disclosed_observation = body_of(everyone, disclosed.observation);
+  const std::string hidden_observation = body_of(everyone, elsewhere.observation);
+
+  // Disclosed: read, not changed. Hidden, or not there at all: 404 alike.
+  EXPECT_EQ(editor.put("/" + disclosed.observation, disclosed_observation).status, 403u);
+  EXPECT_EQ(editor.del("/" + disclosed.observation).status, 403u);
+  HttpResponse hidden = editor.put("/" + elsewhere.observation, hidden_observation);
+  EXPECT_EQ(hidden.status, 404u) << hidden.body;
+  EXPECT_NE(hidden.body.find(elsewhere.observation + " is not known"), std::string::npos) << hidden.body;
+  EXPECT_EQ(editor.del("/" + elsewhere.observation).status, 404u);
+  std::string made_up = hidden_observation;
+  const std::string hidden_id = elsewhere.observation.substr(std::string("Observation/").size());
+  made_up.replace(made_up.find(hidden_id), hidden_id.size(), "made-up-0001");
+  EXPECT_EQ(editor.put("/Observation/made-up-0001", made_up).status, 404u);  // no update-as-create
+  // Conditional writes would say whether a match exists: refused for any criteria.
+  EXPECT_EQ(editor.post("/Observation", hidden_observation, {{"If-None-Exist", "patient=" + elsewhere.patient}}).status,
+            403u);
+  EXPECT_EQ(editor.put("/Observation?patient=" + elsewhere.patient, hidden_observation).status, 403u);
+  HttpResponse batch = editor.post(
+      "", R"({"resourceType":"Bundle","type":"batch","entry":[{"request":{"method":"DELETE","url":")" +
+              elsewhere.observation + R"("}}]})");
+  ASSERT_EQ(batch.status, 200u) << batch.body;
+  EXPECT_NE(batch.body.find("403"), std::string::npos) << batch.body;
+  EXPECT_EQ(read(everyone, disclosed.observation).root().find("meta")->string_at("versionId"), "1");
+  EXPECT_EQ(read(everyone, elsewhere.observation).root().find("meta")->string_at("versionId"), "1");
+  EXPECT_EQ(status(everyone, "/" + elsewhere.observation), 200u);  // not deleted
+
+  // Its own: created, changed and deleted.
+  HttpResponse own = editor.post(
+      "/Observation", R"({"resourceType":"Observation","status":"preliminary","code":{"text":"通いの場への参加"},"subject":{"reference":")" +
+                          disclosed.patient + R"("},"performer":[{"reference":")" + center +
+                          R"("}],"valueCodeableConcept":{"text":"週1回参加"}})");
+  ASSERT_EQ(own.status, 201u) << own.body;
+  const std::string key = "Observation/" + std::string(json_of(own).root().string_at("id"));
+  auto changed = json_of(own);
+  changed.set_root(changed.with_member(changed.root(), "status", changed.make_string("final")));
+  EXPECT_EQ(editor.put("/" + key, fhir::json::serialize(changed.root())).status, 200u);
+  EXPECT_EQ(editor.del("/" + key).status, 204u);
+
+  // The clinic is not gated.
+  auto source = clinic();
+  EXPECT_EQ(source.put("/" + elsewhere.observation, hidden_observation).status, 200u);
+}
+
 TEST_P(ReadGate, AnIsolationCouncilMemberGetsTheReferralAndANonMemberDoesNot) {
   // No consent; the clinic relies on the 孤独・孤立対策地域協議会. The 中央 center ranks first but is
   // no recorded member; the 社会福祉協議会 is (conf/directory/demo-directory.csv).

@@ -14,6 +14,8 @@ namespace socialrx::testing {
 
 constexpr const char* kClinicToken = "clinic-token-0123456789";
 constexpr const char* kChuoToken = "houkatsu-chuo-token-0123456789";
+// The same center's client with update and delete scopes on the SDH types (the write gate).
+constexpr const char* kChuoEditorToken = "houkatsu-chuo-editor-token-0123456789";
 constexpr const char* kKodomoToken = "kodomo-katei-token-0123456789";
 constexpr const char* kShakyoToken = "shakyo-token-0123456789";
 class ReferralRestTest : public RestTest {
@@ -30,6 +32,9 @@ class ReferralRestTest : public RestTest {
     return client("clinic", kClinicToken, kClinicIdentifier, R"("system/*.cruds")") +
            client("houkatsu-chuo", kChuoToken, std::string(kDirectoryOrganization) + "midori-houkatsu-chuo",
                   recipient_scopes) +
+           client("houkatsu-chuo-editor", kChuoEditorToken,
+                  std::string(kDirectoryOrganization) + "midori-houkatsu-chuo",
+                  R"("system/Observation.cruds", "system/QuestionnaireResponse.cruds", "system/Patient.cruds")") +
            client("kodomo-katei", kKodomoToken, std::string(kDirectoryOrganization) + "midori-kodomo-katei",
                   recipient_scopes) +
            client("shakyo", kShakyoToken, std::string(kDirectoryOrganization) + "midori-shakyo", recipient_scopes);
@@ -45,6 +50,7 @@ class ReferralRestTest : public RestTest {
 
   FhirClient clinic() { return client_with(kClinicToken); }
   FhirClient chuo() { return client_with(kChuoToken); }
+  FhirClient chuo_editor() { return client_with(kChuoEditorToken); }
   FhirClient kodomo() { return client_with(kKodomoToken); }
   FhirClient shakyo() { return client_with(kShakyoToken); }
 
