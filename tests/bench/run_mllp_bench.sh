@@ -3,7 +3,7 @@
 #   node      tests/bench/mllp_node_baseline.mjs: @medplum/hl7's Hl7Server, parse + ACK only
 #   socialrx  `socialrx serve --dev` with its MLLP channel (SQLite in a fresh data dir): every
 #             message stored raw, decoded from ISO-2022-JP, mapped to JP Core Patient/Encounter and
-#             committed durably before its AA
+#             committed durably before its AA (the PV1 has no visit number: no Encounter)
 # Load: socialrx_mllp_ingest_load, 8 senders (one connection each, one message in flight each, as
 # HL7's original mode has it), SS-MIX2 ADT^A08 in ISO-2022-JP, every message a new patient.
 # Targets: socialrx ≥ 5,000 msgs/s, p99 ACK latency < 25 ms, ≥ 2× the Node.js server.
