@@ -336,7 +336,8 @@ TEST_P(ReferralSubscriptions, TheClinicIsNotifiedOfEveryChangeOfItsReferralTask)
   HttpResponse submitted = clinic.post("", referral_bundle(ReferralSpec{}));
   ASSERT_EQ(submitted.status, 200u) << submitted.body;
   std::string source_task;
-  for (const fhir::json::Value& entry : json_of(submitted).root().find("entry")->items()) {
+  const auto submitted_bundle = json_of(submitted);  // kept: the loop reads into it (C++20 range-for)
+  for (const fhir::json::Value& entry : submitted_bundle.root().find("entry")->items()) {
     const std::string key = key_of_location(entry.find("response")->string_at("location"));
     if (key.starts_with("Task/")) source_task = key;
   }
