@@ -57,10 +57,9 @@ void handle_create(ApiServices& services, const ExchangePtr& exchange) {
     return;
   }
   const std::string id = new_resource_id();
-  const bool conditional = exchange->request.find("If-None-Exist") != exchange->request.end();
   if (exchange->route.type == "QuestionnaireResponse" &&
       assess_questionnaire_response(services, exchange, *body.document,
-                                    AssessedWrite{id, std::nullopt, !conditional})) {
+                                    AssessedWrite{id, std::nullopt, !if_none_exist})) {
     return;
   }
   auto state = std::make_shared<WriteState>(prepare_resource(std::move(*body.document), id));

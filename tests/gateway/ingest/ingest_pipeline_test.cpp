@@ -26,6 +26,20 @@ std::string message(const std::string& id, const std::string& action = "accept",
   return "TESTMSG\nsender: HIS^HOSP1\nid: " + id + "\ntype: ADT^A08\naction: " + action + "\n" + extra;
 }
 
+// The fixture plugin's mapping before and after a fix: gender X is unknown, then "other".
+class MappingFiles {
+ public:
+  MappingFiles() {
+    std::ofstream(dir_.path() / "first.jsonc") << R"({"genders": {"M": "male", "F": "female"}})";
+    std::ofstream(dir_.path() / "fixed.jsonc") << R"({"genders": {"M": "male", "F": "female", "X": "other"}})";
+  }
+  std::string first() const { return (dir_.path() / "first.jsonc").string(); }
+  std::string fixed() const { return (dir_.path() / "fixed.jsonc").string(); }
+
+ private:
+  socialrx::testing::TempDir dir_{"socialrx-mapping"};
+};
+
 class IngestPipelineTest : public BackendTest {
  protected:
   void SetUp() override {
@@ -202,12 +216,8 @@ TEST_P(IngestPipelineTest, AStoreRefusalKeepsTheMessageAsErrorWithAnAE) {
 }
 
 TEST_P(IngestPipelineTest, ReprocessAfterAMappingFix) {
-  socialrx::testing::TempDir dir("socialrx-mapping");
-  const auto first = dir.path() / "first.jsonc";
-  const auto fixed = dir.path() / "fixed.jsonc";
-  { std::ofstream(first) << R"({"genders": {"M": "male", "F": "female"}})"; }
-  { std::ofstream(fixed) << R"({"genders": {"M": "male", "F": "female", "X": "other"}})"; }
-  pipeline({}, first.string());
+  const MappingFiles mappings;
+  pipeline({}, mappings.first());
   const IngestReply reply = send(message("g1", "accept", "patient: P9\ngender: X\n"));
   ASSERT_EQ(reply.disposition, Disposition::data_error);
   ASSERT_TRUE(send(message("g2")).stored);
@@ -221,7 +231,7 @@ TEST_P(IngestPipelineTest, ReprocessAfterAMappingFix) {
   EXPECT_EQ(summary.error, 1u);
 
   // After the fix.
-  pipeline({}, fixed.string());
+  pipeline({}, mappings.fixed());
   summary = pipeline_->reprocess(errors, 100);
   EXPECT_EQ(summary.matched, 1u);
   EXPECT_EQ(summary.processed, 1u);
@@ -271,19 +281,15 @@ TEST_P(IngestPipelineTest, ForwardsCarryTheBytesAsReceivedEvenWhenNotUtf8) {
 }
 
 TEST_P(IngestPipelineTest, ReprocessForwardsWhatTheFirstAttemptCouldNotAndNothingTwice) {
-  socialrx::testing::TempDir dir("socialrx-mapping");
-  const auto first = dir.path() / "first.jsonc";
-  const auto fixed = dir.path() / "fixed.jsonc";
-  { std::ofstream(first) << R"({"genders": {"M": "male", "F": "female"}})"; }
-  { std::ofstream(fixed) << R"({"genders": {"M": "male", "F": "female", "X": "other"}})"; }
+  const MappingFiles mappings;
   forward_ = {"mllp://127.0.0.1:2576"};
-  pipeline({}, first.string());
+  pipeline({}, mappings.first());
   const IngestReply reply = send(message("r1", "accept", "patient: P9\ngender: X\n"));
   ASSERT_EQ(reply.disposition, Disposition::data_error);
   const auto queued = [&] { return outbox::list_messages(*database_->reader(), std::nullopt, 100).size(); };
   EXPECT_EQ(queued(), 0u);  // a data error is not forwarded
 
-  pipeline({}, fixed.string());
+  pipeline({}, mappings.fixed());
   MessageFilter one;
   one.id = reply.message;
   EXPECT_EQ(pipeline_->reprocess(one, 10).processed, 1u);

@@ -60,6 +60,13 @@ class ReadGate : public ReferralRestTest {
     return submit(spec);
   }
 
+  // An Observation the center records itself (performer = the center): its own, not disclosed.
+  static std::string own_observation(const std::string& patient, const std::string& center, const char* status) {
+    return std::string(R"({"resourceType":"Observation","status":")") + status +
+           R"(","code":{"text":"通いの場への参加"},"subject":{"reference":")" + patient +
+           R"("},"performer":[{"reference":")" + center + R"("}],"valueCodeableConcept":{"text":"週1回参加"}})";
+  }
+
   static unsigned status(FhirClient&& client, const std::string& target) { return client.get(target).status; }
   static unsigned status(FhirClient& client, const std::string& target) { return client.get(target).status; }
 
@@ -221,10 +228,7 @@ TEST_P(ReadGate, ARecipientKeepsReadingWhatItWroteItself) {
   refer(disclosed);
   const std::string center = organization_id("midori-houkatsu-chuo");
   auto recipient = chuo();
-  HttpResponse own = recipient.post(
-      "/Observation", R"({"resourceType":"Observation","status":"final","code":{"text":"通いの場への参加"},"subject":{"reference":")" +
-                          disclosed.patient + R"("},"performer":[{"reference":")" + center +
-                          R"("}],"valueCodeableConcept":{"text":"週1回参加"}})");
+  HttpResponse own = recipient.post("/Observation", own_observation(disclosed.patient, center, "final"));
   ASSERT_EQ(own.status, 201u) << own.body;
   const std::string key = "Observation/" + std::string(json_of(own).root().string_at("id"));
   EXPECT_EQ(status(recipient, "/" + key), 200u);
@@ -270,10 +274,7 @@ TEST_P(ReadGate, ARecipientChangesOnlyItsOwnSdhInformation) {
   EXPECT_EQ(status(everyone, "/" + elsewhere.observation), 200u);  // not deleted
 
   // Its own: created, changed and deleted.
-  HttpResponse own = editor.post(
-      "/Observation", R"({"resourceType":"Observation","status":"preliminary","code":{"text":"通いの場への参加"},"subject":{"reference":")" +
-                          disclosed.patient + R"("},"performer":[{"reference":")" + center +
-                          R"("}],"valueCodeableConcept":{"text":"週1回参加"}})");
+  HttpResponse own = editor.post("/Observation", own_observation(disclosed.patient, center, "preliminary"));
   ASSERT_EQ(own.status, 201u) << own.body;
   const std::string key = "Observation/" + std::string(json_of(own).root().string_at("id"));
   auto changed = json_of(own);
